@@ -1,0 +1,119 @@
+"""The access policy: the one place that says who may do what (DESIGN.md §4, the role matrix).
+
+Services ask these functions before they read or change anything; the UI may ask them too, to hide
+what would be refused, but hiding is never the protection. Functions take the facts they need (a
+case's worker and that worker's team) so they stay pure and testable without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from caseapp.actor import Actor
+from caseapp.models import Case, Role, User
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the policy needs to know about a case."""
+
+    worker_id: int | None
+    worker_team: str | None
+
+
+def can_view_case(actor: Actor, case: CaseFacts) -> bool:
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        return True
+    if actor.role is Role.CASE_WORKER:
+        # A case worker sees their team's cases, and unassigned ones so that they can claim them.
+        return (
+            case.worker_id is None
+            or case.worker_id == actor.id
+            or (actor.team is not None and case.worker_team == actor.team)
+        )
+    return case.worker_id == actor.id  # volunteer: assigned only
+
+
+def case_visibility_clause(actor: Actor) -> ColumnElement[bool]:
+    """The same rule as ``can_view_case``, as SQL over ``Case``, for lists and counts."""
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        return true()
+    if actor.role is Role.CASE_WORKER:
+        clauses: list[ColumnElement[bool]] = [Case.worker_id.is_(None), Case.worker_id == actor.id]
+        if actor.team is not None:
+            team_ids = select(User.id).where(User.team == actor.team)
+            clauses.append(Case.worker_id.in_(team_ids))
+        return or_(*clauses)
+    if actor.role is Role.VOLUNTEER:
+        return Case.worker_id == actor.id
+    return false()
+
+
+def can_read_interaction(actor: Actor, case: CaseFacts, author_id: int, private: bool) -> bool:
+    if not can_view_case(actor, case):
+        return False
+    if not private:
+        return True
+    return actor.role in (Role.ADMIN, Role.MANAGER) or author_id == actor.id
+
+
+def private_interaction_clause(actor: Actor, author_column: object, private_column: object) -> (
+    ColumnElement[bool]
+):
+    """SQL: the interactions of a visible case this actor may read (private only if allowed)."""
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        return true()
+    return or_(private_column.is_(False), author_column == actor.id)  # type: ignore[attr-defined]
+
+
+def can_create_case(actor: Actor) -> bool:
+    return actor.role in (Role.ADMIN, Role.MANAGER, Role.CASE_WORKER)
+
+
+def can_assign_on_create(actor: Actor, worker_id: int | None) -> bool:
+    """Managers place a new case with anyone; a case worker with themselves or nobody."""
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        return True
+    return actor.role is Role.CASE_WORKER and worker_id in (None, actor.id)
+
+
+def can_add_interaction(actor: Actor, case: CaseFacts) -> bool:
+    # Volunteers only see assigned cases, so "on assigned cases" is the same test as viewing.
+    return can_view_case(actor, case)
+
+
+def can_change_status_or_concern(actor: Actor, case: CaseFacts) -> bool:
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        return True
+    return actor.role is Role.CASE_WORKER and case.worker_id == actor.id
+
+
+def can_reassign(actor: Actor) -> bool:
+    return actor.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_claim(actor: Actor, case: CaseFacts) -> bool:
+    return (
+        actor.role in (Role.ADMIN, Role.MANAGER, Role.CASE_WORKER)
+        and case.worker_id is None
+        and can_view_case(actor, case)
+    )
+
+
+def can_manage_pathways(actor: Actor) -> bool:
+    return actor.role in (Role.ADMIN, Role.MANAGER)
+
+
+def can_manage_users(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def can_manage_organisation(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def can_see_case_history(actor: Actor, case: CaseFacts) -> bool:
+    """Status, concern and assignment history: anyone who may open the case."""
+    return can_view_case(actor, case)

@@ -1,0 +1,1 @@
+"""Sign-in: passwords, sessions and the acting user behind a browser."""

@@ -1,0 +1,62 @@
+"""The organisation's own settings: its name and time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from caseapp import access, audit
+from caseapp.actor import Actor
+from caseapp.config import settings
+from caseapp.db import session_scope
+from caseapp.errors import PermissionDenied, ValidationFailed
+from caseapp.models import Organisation, utcnow
+from caseapp.textinput import required_line
+
+
+@dataclass
+class OrganisationView:
+    name: str
+    time_zone: str
+
+
+def _row(db: Session) -> Organisation:
+    org = db.get(Organisation, 1)
+    if org is None:
+        org = Organisation(id=1, time_zone=settings().default_time_zone)
+        db.add(org)
+        db.flush()
+    return org
+
+
+def organisation_time_zone(db: Session) -> str:
+    org = db.get(Organisation, 1)
+    return org.time_zone if org else settings().default_time_zone
+
+
+def get_organisation() -> OrganisationView:
+    with session_scope() as db:
+        org = _row(db)
+        return OrganisationView(name=org.name, time_zone=org.time_zone)
+
+
+def update_organisation(actor: Actor, name: str, time_zone: str) -> None:
+    if not access.can_manage_organisation(actor):
+        raise PermissionDenied("Only an admin can change organisation settings")
+    errors: dict[str, str] = {}
+    clean = required_line(errors, "name", "Organisation name", name, 120)
+    try:
+        ZoneInfo(time_zone.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = "Choose a time zone such as Europe/London"
+    if errors:
+        raise ValidationFailed(errors)
+    with session_scope() as db:
+        org = _row(db)
+        old = {"name": org.name, "time_zone": org.time_zone}
+        org.name, org.time_zone, org.updated_at = clean, time_zone.strip(), utcnow()
+        db.add(org)
+        audit.record(db, actor, "organisation.update", "organisation", 1, old=old,
+                     new={"name": clean, "time_zone": org.time_zone})

@@ -1,0 +1,1 @@
+"""UI pieces: functions of state vars, no data access."""

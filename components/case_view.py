@@ -1,0 +1,337 @@
+"""The case page: header, actions, the add-interaction form and the timeline."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from caseapp.cases import HistoryEntry
+from caseapp.interactions import AttachmentView, InteractionView
+from components.badges import concern_badge, pathway_chip, status_badge, tag_list
+from components.fields import field_error, labelled, native_select
+from state.case_page import UPLOAD_ID, CaseState
+
+INTERACTION_TYPES = [("note", "Note"), ("meeting", "Meeting"), ("phone_call", "Phone call"),
+                     ("home_visit", "Home visit"), ("email", "Email"), ("drop_in", "Drop-in")]
+CONCERN_OPTIONS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+STATUS_OPTIONS = [("open", "Open"), ("paused", "Paused"), ("closed", "Closed")]
+ACCEPTED_FILES = {
+    "image/*": [".jpg", ".jpeg", ".png", ".webp", ".gif"],
+    "application/pdf": [".pdf"],
+    "application/msword": [".doc"],
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
+    "application/vnd.ms-excel": [".xls"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+    "application/vnd.oasis.opendocument.text": [".odt"],
+    "text/plain": [".txt"],
+    "text/csv": [".csv"],
+}
+
+
+def _fact(label: str, value: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        value != "",
+        rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"),
+                  spacing="0"),
+    )
+
+
+def case_header() -> rx.Component:
+    c = CaseState.case
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.vstack(
+                    rx.heading(c.person_name, size="6", as_="h1"),
+                    rx.text(c.reference, size="2", color_scheme="gray"),
+                    spacing="1",
+                ),
+                rx.flex(status_badge(c.status), concern_badge(c.concern_level), gap="2"),
+                justify="between",
+                align="start",
+                gap="2",
+                width="100%",
+                wrap="wrap",
+            ),
+            pathway_chip(c.pathway_name, c.pathway_colour),
+            rx.grid(
+                _fact("Case worker", c.worker_name),
+                _fact("Started", c.start_date),
+                _fact("Ended", c.end_date),
+                _fact("Last interaction", c.last_interaction),
+                _fact("Date of birth", c.person_dob),
+                _fact("Phone", c.person_phone),
+                _fact("Email", c.person_email),
+                _fact("Address", c.person_address),
+                columns=rx.breakpoints(initial="2", sm="4"),
+                gap="3",
+                width="100%",
+            ),
+            tag_list(c.tags),
+            rx.cond(
+                c.other_cases.length() > 0,
+                rx.flex(
+                    rx.text("Other cases for this person:", size="2", color_scheme="gray"),
+                    rx.foreach(c.other_cases, lambda o: rx.cond(
+                        o["visible"],
+                        rx.link(o["reference"], " (", o["status"], ", ", o["start_date"], ")",
+                                href="/cases/" + o["id"].to_string(), size="2"),
+                        rx.text(o["reference"], " (", o["status"], ")", size="2",
+                                color_scheme="gray"),
+                    )),
+                    gap="2",
+                    wrap="wrap",
+                    align="center",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def case_actions() -> rx.Component:
+    c = CaseState.case
+    return rx.flex(
+        rx.cond(c.can_add_interaction & ~CaseState.form_open,
+                rx.button(rx.icon("plus", size=18, aria_hidden="true"), "Add interaction",
+                          size="3", on_click=CaseState.open_form, class_name="tap primary-action")),
+        rx.cond(c.can_claim,
+                rx.button("Claim case", size="3", variant="soft", on_click=CaseState.claim,
+                          class_name="tap")),
+        rx.cond(
+            c.can_change_status,
+            rx.vstack(
+                rx.el.label("Change status", html_for="change-status", class_name="field-label"),
+                native_select("change-status", STATUS_OPTIONS, c.status, CaseState.change_status),
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            c.can_change_concern,
+            rx.vstack(
+                rx.el.label("Set concern level", html_for="set-concern", class_name="field-label"),
+                native_select("set-concern", CONCERN_OPTIONS, c.concern_level,
+                              CaseState.change_concern),
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            c.can_reassign,
+            rx.vstack(
+                rx.el.label("Reassign", html_for="reassign", class_name="field-label"),
+                native_select("reassign", CaseState.staff_options,
+                              rx.cond(c.worker_id, c.worker_id.to_string(), ""),
+                              CaseState.reassign, placeholder="Unassigned"),
+                spacing="1",
+            ),
+        ),
+        gap="3",
+        wrap="wrap",
+        align="end",
+        width="100%",
+    )
+
+
+def _selected_files() -> rx.Component:
+    return rx.foreach(
+        rx.selected_files(UPLOAD_ID),
+        lambda name: rx.hstack(rx.icon("paperclip", size=14, aria_hidden="true"),
+                               rx.text(name, size="2"), align="center", spacing="1"),
+    )
+
+
+def interaction_form() -> rx.Component:
+    errors = CaseState.form_errors
+    return rx.card(
+        rx.vstack(
+            rx.heading("Add interaction", size="4", as_="h2"),
+            rx.grid(
+                labelled("Interaction type",
+                         native_select("interaction-type", INTERACTION_TYPES, CaseState.form_kind,
+                                       CaseState.set_form_kind),
+                         "interaction-type", errors.get("kind", "")),
+                labelled("Date and time",
+                         rx.input(id="occurred-at", type="datetime-local",
+                                  value=CaseState.form_when, on_change=CaseState.set_form_when,
+                                  size="3", width="100%"),
+                         "occurred-at", errors.get("occurred_at", "")),
+                columns=rx.breakpoints(initial="1", xs="2"),
+                gap="3",
+                width="100%",
+            ),
+            labelled(
+                "Notes",
+                rx.text_area(id="notes", default_value=CaseState.form_text,
+                             on_blur=CaseState.set_form_text, rows="7", size="3", width="100%",
+                             placeholder="What happened, what was discussed, concerns, "
+                                         "next steps…",
+                             aria_describedby="notes-hint"),
+                "notes", errors.get("text", ""),
+                hint="Markdown works: **bold**, *italic*, - lists.",
+            ),
+            rx.flex(
+                rx.el.label(
+                    rx.checkbox(checked=CaseState.form_private,
+                                on_change=CaseState.set_form_private, size="3", id="private"),
+                    rx.text("Private", size="3"),
+                    rx.text("(only you and managers can read it)", size="2", color_scheme="gray"),
+                    class_name="checkbox-label",
+                ),
+                rx.cond(
+                    CaseState.case.can_change_concern,
+                    rx.box(labelled("Concern level",
+                                    native_select("form-concern", CONCERN_OPTIONS,
+                                                  CaseState.form_concern,
+                                                  CaseState.set_form_concern),
+                                    "form-concern", errors.get("concern_level", "")),
+                           min_width="10em"),
+                ),
+                gap="4",
+                wrap="wrap",
+                align="end",
+                justify="between",
+                width="100%",
+            ),
+            rx.el.label(
+                rx.text("Attachments", class_name="field-label"),
+                rx.upload(
+                    rx.vstack(
+                        rx.icon("camera", size=22, aria_hidden="true"),
+                        rx.text("Take a photo or choose files", size="2"),
+                        rx.text("Photos, PDF, Office documents, text. Up to 20 MB each.",
+                                size="1", color_scheme="gray"),
+                        align="center",
+                        spacing="1",
+                    ),
+                    id=UPLOAD_ID,
+                    multiple=True,
+                    accept=ACCEPTED_FILES,
+                    class_name="dropzone",
+                ),
+                class_name="upload-label",
+                width="100%",
+            ),
+            _selected_files(),
+            field_error(errors.get("attachments", ""), "attachments"),
+            rx.flex(
+                rx.button("Cancel", variant="soft", color_scheme="gray", size="3",
+                          on_click=CaseState.close_form, class_name="tap", type="button"),
+                rx.button(
+                    rx.cond(CaseState.saving, "Saving…", "Save"),
+                    size="3",
+                    loading=CaseState.saving,
+                    on_click=CaseState.save(rx.upload_files(upload_id=UPLOAD_ID)),
+                    class_name="tap",
+                ),
+                gap="3",
+                justify="end",
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        class_name="interaction-form",
+    )
+
+
+_TYPE_ICONS = [("note", "file-text"), ("meeting", "users"), ("phone_call", "phone"),
+               ("home_visit", "house"), ("email", "mail"), ("drop_in", "door-open")]
+
+
+def _type_icon(kind: rx.Var[str]) -> rx.Component:
+    return rx.match(kind, *[(k, rx.icon(icon, size=18, aria_hidden="true"))
+                            for k, icon in _TYPE_ICONS],
+                    rx.icon("file-text", size=18, aria_hidden="true"))
+
+
+def _attachment(a: AttachmentView) -> rx.Component:
+    href = "/files/attachments/" + a.id.to_string()
+    return rx.cond(
+        a.is_image,
+        rx.link(rx.image(src=href + "/thumbnail", alt="Photo: " + a.name, class_name="thumb",
+                         loading="lazy"),
+                href=href, is_external=True),
+        rx.link(rx.hstack(rx.icon("paperclip", size=14, aria_hidden="true"),
+                          rx.text(a.name, " (", a.size, ")", size="2"), align="center",
+                          spacing="1"),
+                href=href, is_external=True),
+    )
+
+
+def timeline_item(item: InteractionView) -> rx.Component:
+    return rx.el.article(
+        rx.flex(
+            rx.hstack(_type_icon(item.kind), rx.text(item.kind_label, weight="bold", size="3"),
+                      align="center", spacing="2"),
+            rx.cond(item.private, rx.badge(rx.icon("lock", size=12, aria_hidden="true"),
+                                           "Private", color_scheme="purple", variant="soft")),
+            rx.cond(item.concern_level != "",
+                    rx.hstack(rx.text("Concern →", size="1", color_scheme="gray"),
+                              concern_badge(item.concern_level), spacing="1", align="center")),
+            gap="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.text(item.occurred_at, " · ", item.author_name, size="2", color_scheme="gray",
+                title=item.occurred_relative),
+        rx.box(rx.html(item.html), class_name="note-body"),
+        rx.cond(item.outcome != "", rx.text("Outcome: ", item.outcome, size="2", weight="medium")),
+        tag_list(item.tags),
+        rx.cond(item.attachments.length() > 0,
+                rx.flex(rx.foreach(item.attachments, _attachment), gap="2", wrap="wrap",
+                        align="center")),
+        class_name="timeline-item",
+        aria_label=item.kind_label + " " + item.occurred_at,
+    )
+
+
+def _history_entry(h: HistoryEntry) -> rx.Component:
+    return rx.el.li(rx.text(h.what, size="2"),
+                    rx.text(h.when, " · ", h.who, size="1", color_scheme="gray"))
+
+
+def timeline() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Timeline", size="4", as_="h2"),
+        rx.cond(CaseState.items.length() == 0,
+                rx.text("No interactions yet.", color_scheme="gray")),
+        rx.foreach(CaseState.items, timeline_item),
+        rx.cond(CaseState.has_more,
+                rx.button("Load older interactions", variant="outline",
+                          on_click=CaseState.load_more, class_name="tap")),
+        rx.el.details(
+            rx.el.summary("Status, concern and assignment history"),
+            rx.el.ul(rx.foreach(CaseState.case.history, _history_entry),
+                     class_name="history-list"),
+            class_name="history",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def case_page_body() -> rx.Component:
+    return rx.cond(
+        CaseState.denied != "",
+        rx.callout(CaseState.denied, icon="shield-alert", color_scheme="red", role="alert",
+                   size="3"),
+        rx.cond(
+            CaseState.case.id > 0,
+            rx.vstack(
+                rx.link("← Cases", href="/cases", size="2"),
+                case_header(),
+                rx.cond(CaseState.banner != "",
+                        rx.callout(CaseState.banner, icon="info", role="status", width="100%",
+                                   color_scheme=rx.cond(CaseState.banner_kind == "error", "red",
+                                                        "teal"))),
+                case_actions(),
+                rx.cond(CaseState.form_open, interaction_form()),
+                timeline(),
+                spacing="4",
+                width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), padding="6"),
+        ),
+    )

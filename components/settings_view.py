@@ -1,0 +1,86 @@
+"""Settings (admins): organisation and staff accounts."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from caseapp.staff import StaffView
+from components.fields import field_error, native_select, select_field, text_field
+from state.settings_page import SettingsState as S
+
+ROLES = [("admin", "Admin"), ("manager", "Manager"), ("case_worker", "Case worker"),
+         ("volunteer", "Volunteer")]
+
+
+def _user_row(u: StaffView) -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(rx.text(u.name, weight="bold"), rx.text(u.email, size="2",
+                                                              color_scheme="gray"),
+                      rx.text(rx.cond(u.team != "", "Team " + u.team, "No team"), " · ",
+                              u.capacity_hours, " h/week", size="2"),
+                      spacing="0", flex="1", min_width="12em"),
+            rx.vstack(
+                rx.el.label("Role", html_for="role-" + u.id.to_string(), class_name="field-label"),
+                native_select("role-" + u.id.to_string(), ROLES, u.role,
+                              lambda v: S.update_user(u.id, "role", v)),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.el.label("Account", html_for="active-" + u.id.to_string(),
+                            class_name="field-label"),
+                native_select("active-" + u.id.to_string(),
+                              [("active", "Active"), ("inactive", "Deactivated")],
+                              rx.cond(u.active, "active", "inactive"),
+                              lambda v: S.update_user(u.id, "active", v)),
+                spacing="1",
+            ),
+            gap="3", wrap="wrap", align="end", width="100%",
+        ),
+        width="100%",
+    )
+
+
+def settings_body() -> rx.Component:
+    oe, ue = S.org_errors, S.user_errors
+    return rx.vstack(
+        rx.heading("Settings", size="6", as_="h1"),
+        rx.cond(S.message != "", rx.callout(S.message, icon="info", role="status",
+                                            width="100%")),
+        rx.card(rx.vstack(
+            rx.heading("Organisation", size="4", as_="h2"),
+            text_field("Organisation name", "org-name", S.org_form_name,
+                       lambda v: S.set_field("org_form_name", v), oe.get("name", "")),
+            text_field("Time zone", "time-zone", S.time_zone,
+                       lambda v: S.set_field("time_zone", v), oe.get("time_zone", "")),
+            rx.flex(rx.button("Save organisation", on_click=S.save_organisation,
+                              class_name="tap"), justify="end", width="100%"),
+            spacing="3", width="100%"), width="100%"),
+        rx.card(rx.vstack(
+            rx.heading("Add a staff member", size="4", as_="h2"),
+            rx.grid(
+                text_field("Full name", "new-name", S.new_name,
+                           lambda v: S.set_field("new_name", v), ue.get("name", "")),
+                text_field("Email", "new-email", S.new_email,
+                           lambda v: S.set_field("new_email", v), ue.get("email", ""),
+                           type="email"),
+                select_field("Role", "new-role", ROLES, S.new_role,
+                             lambda v: S.set_field("new_role", v), ue.get("role", "")),
+                text_field("Team", "new-team", S.new_team,
+                           lambda v: S.set_field("new_team", v), ue.get("team", "")),
+                text_field("Capacity (hours per week)", "new-capacity", S.new_capacity,
+                           lambda v: S.set_field("new_capacity", v),
+                           ue.get("capacity_hours", ""), input_mode="decimal"),
+                text_field("Password", "new-password", S.new_password,
+                           lambda v: S.set_field("new_password", v), ue.get("password", ""),
+                           type="password", auto_complete="new-password"),
+                columns=rx.breakpoints(initial="1", xs="2"), gap="3", width="100%",
+            ),
+            field_error(ue.get("form", ""), "user-form"),
+            rx.flex(rx.button("Add staff member", on_click=S.add_user, class_name="tap"),
+                    justify="end", width="100%"),
+            spacing="3", width="100%"), width="100%"),
+        rx.heading("Staff", size="4", as_="h2"),
+        rx.foreach(S.users, _user_row),
+        spacing="4", width="100%", max_width="860px",
+    )

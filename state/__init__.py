@@ -1,0 +1,1 @@
+"""Reflex states: view state only; every read and change goes through caseapp's services."""

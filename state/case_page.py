@@ -1,0 +1,232 @@
+"""One case: header, timeline, the add-interaction form and the case actions."""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from caseapp import cases, interactions, staff
+from caseapp.cases import CaseDetail
+from caseapp.config import settings
+from caseapp.db import session_scope
+from caseapp.errors import CaselineError, Conflict, NotSignedIn, ValidationFailed
+from caseapp.interactions import InteractionView, NewInteraction
+from caseapp.organisation import organisation_time_zone
+from caseapp.timefmt import utc_to_local_input
+from state.session import SessionState
+
+UPLOAD_ID = "attachments"
+
+
+def _blank_detail() -> CaseDetail:
+    return CaseDetail(
+        id=0, reference="", version=0, person_id=0, person_name="", person_dob="",
+        person_phone="", person_email="", person_address="", worker_id=None, worker_name="",
+        pathway_id=0, pathway_name="", pathway_colour="#888888", status="open",
+        concern_level="low", start_date="", end_date="", last_interaction="", tags=[],
+        other_cases=[], history=[], can_add_interaction=False, can_change_status=False,
+        can_change_concern=False, can_reassign=False, can_claim=False)
+
+
+def _now_local_input() -> str:
+    from caseapp.models import utcnow
+
+    with session_scope() as db:
+        return utc_to_local_input(utcnow(), organisation_time_zone(db))
+
+
+class CaseState(SessionState):
+    case: CaseDetail = _blank_detail()
+    denied: str = ""
+    items: list[InteractionView] = []
+    cursor: str = ""
+    banner: str = ""
+    banner_kind: str = "info"  # info | error
+    # The add-interaction form. Text is read on blur (not per keystroke) to keep a phone's
+    # connection quiet; the client_ref makes a double-tapped Save one interaction.
+    form_open: bool = False
+    form_kind: str = "note"
+    form_when: str = ""
+    form_text: str = ""
+    form_private: bool = False
+    form_concern: str = ""
+    form_errors: dict[str, str] = {}
+    form_ref: str = ""
+    saving: bool = False
+    staff_options: list[list[str]] = []
+
+    def _case_id(self) -> int:
+        raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return int(raw) if raw.isdigit() else 0
+
+    def _reload(self) -> None:
+        actor = self._actor()
+        self.case = cases.get_case(actor, self._case_id())
+        page = interactions.timeline(actor, self.case.id)
+        self.items, self.cursor = page.items, page.next_cursor
+
+    @rx.event
+    def load(self) -> rx.event.EventSpec | None:
+        self.denied, self.banner, self.items, self.form_errors = "", "", [], {}
+        self.case = _blank_detail()
+        self.form_open = False
+        try:
+            actor = self._actor()
+            self._remember(actor)
+            self._reload()
+            if self.case.can_reassign:
+                self.staff_options = [[str(s.id), f"{s.name} ({s.role_label})"]
+                                      for s in staff.list_staff(actor)]
+        except NotSignedIn:
+            return self._to_sign_in()
+        except CaselineError as exc:
+            self.denied = str(exc)
+            self.case = _blank_detail()
+        self._reset_form()
+        return None
+
+    def _reset_form(self) -> None:
+        self.form_kind, self.form_text, self.form_private = "note", "", False
+        self.form_when = _now_local_input()
+        self.form_concern = self.case.concern_level
+        self.form_errors = {}
+        self.form_ref = uuid.uuid4().hex
+
+    @rx.event
+    def load_more(self) -> rx.event.EventSpec | None:
+        if not self.cursor:
+            return None
+        try:
+            page = interactions.timeline(self._actor(), self.case.id, self.cursor)
+        except NotSignedIn:
+            return self._to_sign_in()
+        except CaselineError as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+            return None
+        self.items = self.items + page.items
+        self.cursor = page.next_cursor
+        return None
+
+    @rx.event
+    def open_form(self) -> None:
+        self.form_open = True
+        if not self.form_ref:
+            self._reset_form()
+
+    @rx.event
+    def close_form(self) -> None:
+        self.form_open = False
+
+    @rx.event
+    def set_form_text(self, value: str) -> None:
+        self.form_text = value
+
+    @rx.event
+    def set_form_kind(self, value: str) -> None:
+        self.form_kind = value
+
+    @rx.event
+    def set_form_when(self, value: str) -> None:
+        self.form_when = value
+
+    @rx.event
+    def set_form_private(self, value: bool) -> None:
+        self.form_private = bool(value)
+
+    @rx.event
+    def set_form_concern(self, value: str) -> None:
+        self.form_concern = value
+
+    @rx.event
+    async def save(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+        """Save the interaction and its files in one go; on any problem nothing is saved and
+        everything typed stays in the form."""
+        limit = settings().max_upload_bytes
+        payload: list[tuple[str, bytes]] = []
+        for upload in files:
+            # Read one byte past the limit: enough to know it is too big without holding more.
+            payload.append((upload.name or "attachment", upload.file.read(limit + 1)))
+        self.saving = True
+        yield
+        try:
+            actor = self._actor()
+            interactions.add_interaction(
+                actor, self.case.id,
+                NewInteraction(kind=self.form_kind, occurred_at=self.form_when,
+                               text=self.form_text, private=self.form_private,
+                               concern_level=self.form_concern or None,
+                               client_ref=self.form_ref),
+                files=payload, expected_version=self.case.version)
+        except NotSignedIn:
+            self.saving = False
+            self.form_errors = {"text": "You were signed out. Your note is still here: copy it, "
+                                        "sign in again in a new tab, then press Save."}
+            return
+        except ValidationFailed as exc:
+            self.saving = False
+            self.form_errors = exc.errors
+            return
+        except Conflict as exc:
+            self.saving = False
+            self._reload()
+            self.form_concern = self.case.concern_level
+            self.form_errors = {"concern_level": str(exc) + " Check the concern level, then "
+                                "press Save again."}
+            return
+        except CaselineError as exc:
+            self.saving = False
+            self.form_errors = {"text": str(exc)}
+            return
+        self.saving = False
+        self._reload()
+        self._reset_form()
+        self.form_open = False
+        self.banner, self.banner_kind = "Interaction saved.", "info"
+        yield [rx.clear_selected_files(UPLOAD_ID), rx.set_value("notes", "")]
+
+    def _case_action(self, action, success: str) -> rx.event.EventSpec | None:  # type: ignore[no-untyped-def]
+        try:
+            action(self._actor())
+            self.banner, self.banner_kind = success, "info"
+        except NotSignedIn:
+            return self._to_sign_in()
+        except Conflict as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+        except CaselineError as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+        try:
+            self._reload()
+        except CaselineError as exc:  # e.g. reassigned away from a case worker's team
+            self.denied = str(exc)
+        self.form_concern = self.case.concern_level
+        return None
+
+    @rx.event
+    def change_status(self, status: str) -> rx.event.EventSpec | None:
+        label = {"open": "reopened", "paused": "paused", "closed": "closed"}.get(status, status)
+        return self._case_action(
+            lambda a: cases.change_status(a, self.case.id, status, self.case.version),
+            f"Case {label}.")
+
+    @rx.event
+    def change_concern(self, level: str) -> rx.event.EventSpec | None:
+        return self._case_action(
+            lambda a: cases.change_concern(a, self.case.id, level, self.case.version),
+            f"Concern level set to {level.capitalize()}.")
+
+    @rx.event
+    def reassign(self, worker_id: str) -> rx.event.EventSpec | None:
+        target = int(worker_id) if worker_id.isdigit() else None
+        return self._case_action(
+            lambda a: cases.reassign(a, self.case.id, target, self.case.version),
+            "Case reassigned.")
+
+    @rx.event
+    def claim(self) -> rx.event.EventSpec | None:
+        return self._case_action(lambda a: cases.claim(a, self.case.id),
+                                 "Case claimed: it is now yours.")
+
+    @rx.var
+    def has_more(self) -> bool:
+        return self.cursor != ""
