@@ -10,6 +10,8 @@ from sqlmodel import Session
 from caseapp.actor import Actor
 from caseapp.models import AuditEvent
 
+KEEP_ON_ROLLBACK = "caseline_keep_on_rollback"
+
 
 def record(
     session: Session,
@@ -29,3 +31,13 @@ def record(
             detail=json.dumps(detail, default=str, ensure_ascii=False) if detail else "",
         )
     )
+
+
+def record_denial(session: Session, actor: Actor | None, action: str, entity_type: str,
+                  entity_id: int | None, **detail: Any) -> None:
+    """An event that must outlive the caller's transaction, which is about to roll back (a
+    refused access, a failed sign-in). ``db.session_scope`` writes it once the unit ends."""
+    session.info.setdefault(KEEP_ON_ROLLBACK, []).append(
+        AuditEvent(actor_id=actor.id if actor else None, action=action, entity_type=entity_type,
+                   entity_id=entity_id,
+                   detail=json.dumps(detail, default=str, ensure_ascii=False) if detail else ""))

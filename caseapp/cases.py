@@ -146,11 +146,11 @@ def load_case_for(db: Session, actor: Actor, case_id: int) -> tuple[Case, access
     """The case if the actor may see it; the same NoAccess whether it exists or not."""
     case = db.get(Case, case_id) if isinstance(case_id, int) else None
     if case is None:
-        audit.record(db, actor, "access.denied", "case", case_id if isinstance(case_id, int) else None)
+        audit.record_denial(db, actor, "access.denied", "case", case_id if isinstance(case_id, int) else None)
         raise NoAccess()
     facts = _facts(db, case)
     if not access.can_view_case(actor, facts):
-        audit.record(db, actor, "access.denied", "case", case_id)
+        audit.record_denial(db, actor, "access.denied", "case", case_id)
         raise NoAccess()
     return case, facts
 
@@ -442,7 +442,7 @@ def change_status(actor: Actor, case_id: int, new_status: str, expected_version:
     with session_scope() as db:
         case, facts = load_case_for(db, actor, case_id)
         if not access.can_change_status_or_concern(actor, facts):
-            audit.record(db, actor, "access.denied", "case", case.id, attempted="change_status")
+            audit.record_denial(db, actor, "access.denied", "case", case.id, attempted="change_status")
             raise PermissionDenied("You cannot change the status of this case")
         check_version(case, expected_version, db)
         if case.status == new_status:
@@ -467,7 +467,7 @@ def apply_concern_change(db: Session, actor: Actor, case: Case, facts: access.Ca
     if level == case.concern_level:
         return False
     if not access.can_change_status_or_concern(actor, facts):
-        audit.record(db, actor, "access.denied", "case", case.id, attempted="change_concern")
+        audit.record_denial(db, actor, "access.denied", "case", case.id, attempted="change_concern")
         raise PermissionDenied("You cannot change the concern level of this case")
     old = case.concern_level
     case.concern_level = level
@@ -494,7 +494,7 @@ def reassign(actor: Actor, case_id: int, worker_id: int | None, expected_version
     with session_scope() as db:
         case, _ = load_case_for(db, actor, case_id)
         if not access.can_reassign(actor):
-            audit.record(db, actor, "access.denied", "case", case.id, attempted="reassign")
+            audit.record_denial(db, actor, "access.denied", "case", case.id, attempted="reassign")
             raise PermissionDenied("Only managers can reassign cases")
         check_version(case, expected_version, db)
         errors: dict[str, str] = {}
@@ -514,7 +514,7 @@ def claim(actor: Actor, case_id: int) -> None:
             raise Conflict("Someone has already claimed this case",
                            current={"worker_id": case.worker_id})
         if not access.can_claim(actor, facts):
-            audit.record(db, actor, "access.denied", "case", case.id, attempted="claim")
+            audit.record_denial(db, actor, "access.denied", "case", case.id, attempted="claim")
             raise PermissionDenied("You cannot claim cases")
         _assign(db, actor, case, actor.id, "Claimed")
 

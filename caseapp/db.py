@@ -43,7 +43,13 @@ def engine() -> Engine:
 
 @contextmanager
 def session_scope(bind: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error, so nothing is half-saved."""
+    """One unit of work: commit on success, roll back on any error, so nothing is half-saved.
+
+    Rows put in ``session.info[KEEP_ON_ROLLBACK]`` (audit events of refusals) are written in their
+    own transaction afterwards, whether the unit committed or rolled back.
+    """
+    from caseapp.audit import KEEP_ON_ROLLBACK
+
     with Session(bind or engine(), expire_on_commit=False) as session:
         try:
             yield session
@@ -51,3 +57,9 @@ def session_scope(bind: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            kept = session.info.pop(KEEP_ON_ROLLBACK, [])
+            if kept:
+                with Session(bind or engine()) as separate:
+                    separate.add_all(kept)
+                    separate.commit()

@@ -41,7 +41,7 @@ DEMO_ORGANISATION = "Northside Community Trust"
 def _at(today: date, days_ago: int, hour: int, minute: int, tz: ZoneInfo) -> datetime:
     local = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).replace(
         hour=hour, minute=minute, tzinfo=tz)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return local.astimezone(UTC)
 
 
 def _before(level: str) -> str:
@@ -114,7 +114,7 @@ def load_demo_data(plan: DemoPlan | None = None) -> None:
             last_at = None
             for item in items:
                 when = _at(today, item.days_ago, item.hour, item.minute, tz)
-                when = min(when, datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5))
+                when = min(when, datetime.now(UTC) - timedelta(minutes=5))
                 author = staff[item.author_index]
                 interaction = Interaction(
                     case_id=case.id, kind=item.kind, occurred_at=when, author_id=author.id,

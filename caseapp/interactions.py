@@ -18,7 +18,7 @@ from caseapp.actor import Actor
 from caseapp.cases import apply_concern_change, check_version, load_case_for
 from caseapp.config import settings
 from caseapp.db import session_scope
-from caseapp.errors import NoAccess, ValidationFailed
+from caseapp.errors import NoAccess, PermissionDenied, ValidationFailed
 from caseapp.files import AttachmentStore, FileRejected, PreparedFile, prepare_upload
 from caseapp.models import (
     Attachment,
@@ -201,6 +201,10 @@ def add_interaction(actor: Actor, case_id: int, new: NewInteraction,
             errors, values = _validate(new, organisation_time_zone(db), len(files))
             changes_concern = bool(new.concern_level) and new.concern_level != case.concern_level
             if changes_concern:
+                if not access.can_change_status_or_concern(actor, facts):
+                    audit.record_denial(db, actor, "access.denied", "case", case.id,
+                                        attempted="change_concern")
+                    raise PermissionDenied("You cannot change the concern level of this case")
                 # Setting a level over someone else's newer change would silently undo it.
                 check_version(case, expected_version, db)
             prepared: list[PreparedFile] = []
@@ -278,13 +282,13 @@ def open_attachment(actor: Actor, attachment_id: int, thumbnail: bool = False) -
         interaction = db.get(Interaction, att.interaction_id) if att else None
         case = db.get(Case, interaction.case_id) if interaction else None
         if att is None or interaction is None or case is None:
-            audit.record(db, actor, "access.denied", "attachment", attachment_id)
+            audit.record_denial(db, actor, "access.denied", "attachment", attachment_id)
             raise NoAccess("You do not have access to this file")
         team = db.exec(select(User.team).where(User.id == case.worker_id)).first() \
             if case.worker_id else None
         if not access.can_read_interaction(actor, access.CaseFacts(case.worker_id, team),
                                            interaction.author_id, interaction.private):
-            audit.record(db, actor, "access.denied", "attachment", attachment_id)
+            audit.record_denial(db, actor, "access.denied", "attachment", attachment_id)
             raise NoAccess("You do not have access to this file")
         key = att.thumbnail_key if thumbnail and att.thumbnail_key else att.storage_key
         audit.record(db, actor, "attachment.view", "attachment", att.id,

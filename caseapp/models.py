@@ -1,8 +1,8 @@
 """SQLModel tables: the one description of Caseline's data (DESIGN.md §2 names).
 
-Times are stored as naive UTC datetimes (SQLite keeps no zone); ``caseapp.timefmt`` converts them
-to the organisation's time zone for display. Enumerations are stored as their string values so a
-migration never has to alter a database enum type.
+Times are timezone-aware UTC datetimes (SQLModel's UTCDateTime: timestamptz on PostgreSQL, UTC
+text on SQLite); ``caseapp.timefmt`` converts them to the organisation's time zone for display.
+Enumerations are stored as their string values so a migration never has to alter a database enum.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 class Role(StrEnum):

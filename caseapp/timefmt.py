@@ -6,16 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
 def to_local(dt: datetime, tz: str) -> datetime:
-    return dt.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+    return _aware(dt).astimezone(ZoneInfo(tz))
 
 
 def local_input_to_utc(value: str, tz: str) -> datetime:
-    """'2026-11-22T14:05' typed in the organisation's zone -> naive UTC. Raises ValueError."""
+    """'2026-11-22T14:05' typed in the organisation's zone -> aware UTC. Raises ValueError."""
     local = datetime.fromisoformat(value.strip())
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(tz))
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return local.astimezone(UTC)
 
 
 def utc_to_local_input(dt: datetime, tz: str) -> str:
@@ -37,8 +41,7 @@ def relative(dt: datetime | None, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', '3 days ago', 'in 2 days' (a future time is shown honestly)."""
     if dt is None:
         return "Never"
-    now = now or datetime.now(UTC).replace(tzinfo=None)
-    delta = now - dt
+    delta = _aware(now or datetime.now(UTC)) - _aware(dt)
     future = delta < timedelta(0)
     seconds = abs(int(delta.total_seconds()))
     if seconds < 60:

@@ -124,10 +124,37 @@ def test_emoji_right_to_left_and_html_are_kept_as_text_and_never_run(world: Worl
     interactions.add_interaction(world.worker, world.case_worker, NewInteraction(text=text))
     html = interactions.timeline(world.worker, world.case_worker).items[0].html
     assert "🙂" in html and "شكرا جزيلا" in html
-    assert "<script" not in html and "<img" not in html and "javascript:" not in html
+    tags, attrs = _tags_and_attributes(html)
+    assert tags <= {"p"}  # no script, img or a element was made from the note
+    assert not any(a.startswith("on") or "javascript" in (v or "") for a, v in attrs)
     assert "&lt;script&gt;" in html  # shown as text, so nothing the worker typed is lost
     with session_scope() as db:
         assert db.exec(select(Interaction)).one().text == text
+
+
+def _tags_and_attributes(html: str) -> tuple[set[str], list[tuple[str, str | None]]]:
+    from html.parser import HTMLParser
+
+    found: tuple[set[str], list[tuple[str, str | None]]] = (set(), [])
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found[0].add(tag)
+            found[1].extend(attrs)
+
+    Collect().feed(html)
+    return found
+
+
+def test_markdown_links_keep_only_safe_schemes() -> None:
+    from caseapp.markdown import render
+
+    tags, attrs = _tags_and_attributes(render("[ok](https://gov.uk) [bad](javascript:alert(1)) "
+                                              "[data](data:text/html;base64,PHNjcmlwdD4=)"))
+    assert tags == {"p", "a"}
+    hrefs = [v for a, v in attrs if a == "href"]
+    assert hrefs == ["https://gov.uk"]
+    assert ("rel", "noopener noreferrer nofollow") in attrs
 
 
 def test_names_are_cleaned_and_empty_names_refused(world: World) -> None:

@@ -45,7 +45,7 @@ def sign_in(email: str, password: str) -> tuple[str, Actor]:
         user = db.exec(select(User).where(User.email == email)).first()
         ok = verify_password(user.password_hash if user else None, password or "")
         if not user or not ok or not user.active:
-            audit.record(db, Actor.of(user) if user else None, "sign_in.failed", "user",
+            audit.record_denial(db, Actor.of(user) if user else None, "sign_in.failed", "user",
                          user.id if user else None, email_given=email[:254])
             raise NotSignedIn(GENERIC_SIGN_IN_ERROR)
         token = secrets.token_urlsafe(32)
