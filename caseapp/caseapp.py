@@ -8,7 +8,6 @@ from caseapp.pages.screens import register
 from caseapp.routes import UploadSizeLimit, http_routes
 
 app = rx.App(
-    theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%"),
     stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(name="theme-color", content="#0f766e"),

@@ -44,5 +44,5 @@ def tag_list(tags: rx.Var[list[str]]) -> rx.Component:
         rx.foreach(tags, lambda t: rx.badge(t, variant="outline", color_scheme="gray",
                                             radius="full")),
         wrap="wrap",
-        gap="1",
+        spacing="1",
     )

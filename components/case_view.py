@@ -45,10 +45,10 @@ def case_header() -> rx.Component:
                     rx.text(c.reference, size="2", color_scheme="gray"),
                     spacing="1",
                 ),
-                rx.flex(status_badge(c.status), concern_badge(c.concern_level), gap="2"),
+                rx.flex(status_badge(c.status), concern_badge(c.concern_level), spacing="2"),
                 justify="between",
                 align="start",
-                gap="2",
+                spacing="2",
                 width="100%",
                 wrap="wrap",
             ),
@@ -63,7 +63,7 @@ def case_header() -> rx.Component:
                 _fact("Email", c.person_email),
                 _fact("Address", c.person_address),
                 columns=rx.breakpoints(initial="2", sm="4"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             tag_list(c.tags),
@@ -78,7 +78,7 @@ def case_header() -> rx.Component:
                         rx.text(o["reference"], " (", o["status"], ")", size="2",
                                 color_scheme="gray"),
                     )),
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                     align="center",
                 ),
@@ -90,45 +90,42 @@ def case_header() -> rx.Component:
     )
 
 
+def _case_select(label: str, field_id: str, options: list[tuple[str, str]] | rx.Var,
+                 value: rx.Var, on_change: rx.EventHandler, placeholder: str | None = None
+                 ) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, class_name="field-label"),
+        native_select(field_id, options, value, on_change, placeholder=placeholder),
+        spacing="1",
+    )
+
+
 def case_actions() -> rx.Component:
     c = CaseState.case
-    return rx.flex(
+    return rx.vstack(
         rx.cond(c.can_add_interaction & ~CaseState.form_open,
                 rx.button(rx.icon("plus", size=18, aria_hidden="true"), "Add interaction",
                           size="3", on_click=CaseState.open_form, class_name="tap primary-action")),
         rx.cond(c.can_claim,
                 rx.button("Claim case", size="3", variant="soft", on_click=CaseState.claim,
-                          class_name="tap")),
+                          class_name="tap primary-action")),
         rx.cond(
-            c.can_change_status,
-            rx.vstack(
-                rx.el.label("Change status", html_for="change-status", class_name="field-label"),
-                native_select("change-status", STATUS_OPTIONS, c.status, CaseState.change_status),
-                spacing="1",
+            c.can_change_status | c.can_reassign,
+            rx.box(
+                rx.cond(c.can_change_status,
+                        _case_select("Change status", "change-status", STATUS_OPTIONS, c.status,
+                                     CaseState.change_status)),
+                rx.cond(c.can_change_concern,
+                        _case_select("Set concern level", "set-concern", CONCERN_OPTIONS,
+                                     c.concern_level, CaseState.change_concern)),
+                rx.cond(c.can_reassign,
+                        _case_select("Reassign", "reassign", CaseState.staff_options,
+                                     rx.cond(c.worker_id, c.worker_id.to_string(), ""),
+                                     CaseState.reassign, placeholder="Unassigned")),
+                class_name="case-actions",
             ),
         ),
-        rx.cond(
-            c.can_change_concern,
-            rx.vstack(
-                rx.el.label("Set concern level", html_for="set-concern", class_name="field-label"),
-                native_select("set-concern", CONCERN_OPTIONS, c.concern_level,
-                              CaseState.change_concern),
-                spacing="1",
-            ),
-        ),
-        rx.cond(
-            c.can_reassign,
-            rx.vstack(
-                rx.el.label("Reassign", html_for="reassign", class_name="field-label"),
-                native_select("reassign", CaseState.staff_options,
-                              rx.cond(c.worker_id, c.worker_id.to_string(), ""),
-                              CaseState.reassign, placeholder="Unassigned"),
-                spacing="1",
-            ),
-        ),
-        gap="3",
-        wrap="wrap",
-        align="end",
+        spacing="3",
         width="100%",
     )
 
@@ -157,7 +154,7 @@ def interaction_form() -> rx.Component:
                                   size="3", width="100%"),
                          "occurred-at", errors.get("occurred_at", "")),
                 columns=rx.breakpoints(initial="1", xs="2"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             labelled(
@@ -187,7 +184,7 @@ def interaction_form() -> rx.Component:
                                     "form-concern", errors.get("concern_level", "")),
                            min_width="10em"),
                 ),
-                gap="4",
+                spacing="4",
                 wrap="wrap",
                 align="end",
                 justify="between",
@@ -224,7 +221,7 @@ def interaction_form() -> rx.Component:
                     on_click=CaseState.save(rx.upload_files(upload_id=UPLOAD_ID)),
                     class_name="tap",
                 ),
-                gap="3",
+                spacing="3",
                 justify="end",
                 width="100%",
             ),
@@ -270,7 +267,7 @@ def timeline_item(item: InteractionView) -> rx.Component:
             rx.cond(item.concern_level != "",
                     rx.hstack(rx.text("Concern →", size="1", color_scheme="gray"),
                               concern_badge(item.concern_level), spacing="1", align="center")),
-            gap="2",
+            spacing="2",
             align="center",
             wrap="wrap",
         ),
@@ -280,7 +277,7 @@ def timeline_item(item: InteractionView) -> rx.Component:
         rx.cond(item.outcome != "", rx.text("Outcome: ", item.outcome, size="2", weight="medium")),
         tag_list(item.tags),
         rx.cond(item.attachments.length() > 0,
-                rx.flex(rx.foreach(item.attachments, _attachment), gap="2", wrap="wrap",
+                rx.flex(rx.foreach(item.attachments, _attachment), spacing="2", wrap="wrap",
                         align="center")),
         class_name="timeline-item",
         aria_label=item.kind_label + " " + item.occurred_at,

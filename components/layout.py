@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.plain_form import plain_form
 from state.session import SessionState
 
 
@@ -19,7 +20,7 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 def sign_out_button() -> rx.Component:
     # A real form POST: the server revokes the session and clears the HttpOnly cookie.
-    return rx.el.form(
+    return plain_form(
         rx.button(rx.icon("log-out", size=16, aria_hidden="true"), "Sign out", type="submit",
                   variant="ghost", size="2", class_name="tap"),
         action="/auth/sign-out",
@@ -31,15 +32,25 @@ def shell(*children: rx.Component, title: str = "") -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         rx.el.header(
-            rx.flex(
-                rx.hstack(
+            rx.box(
+                rx.flex(
                     rx.link(rx.hstack(rx.image(src="/icon.svg", width="28px", height="28px",
                                                alt=""),
                                       rx.text("Caseline", weight="bold", size="4"),
                                       align="center", spacing="2"),
                             href="/cases", underline="none", color="inherit"),
                     rx.text(SessionState.org_name, size="2", color_scheme="gray",
-                            display=["none", "none", "block"]),
+                            display=["none", "none", "block"], flex="1"),
+                    rx.hstack(
+                        rx.text(SessionState.user_name, size="2",
+                                display=["none", "none", "block"]),
+                        rx.badge(SessionState.user_role, variant="soft", color_scheme="gray",
+                                 display=["none", "none", "inline-flex"]),
+                        sign_out_button(),
+                        align="center",
+                        spacing="2",
+                    ),
+                    justify="between",
                     align="center",
                     spacing="3",
                 ),
@@ -54,18 +65,6 @@ def shell(*children: rx.Component, title: str = "") -> rx.Component:
                     ),
                     aria_label="Main",
                 ),
-                rx.hstack(
-                    rx.text(SessionState.user_name, size="2", display=["none", "none", "block"]),
-                    rx.badge(SessionState.user_role, variant="soft", color_scheme="gray",
-                             display=["none", "none", "inline-flex"]),
-                    sign_out_button(),
-                    align="center",
-                    spacing="2",
-                ),
-                justify="between",
-                align="center",
-                wrap="wrap",
-                gap="2",
                 class_name="app-header-inner",
             ),
             class_name="app-header",

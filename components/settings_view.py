@@ -35,7 +35,7 @@ def _user_row(u: StaffView) -> rx.Component:
                               lambda v: S.update_user(u.id, "active", v)),
                 spacing="1",
             ),
-            gap="3", wrap="wrap", align="end", width="100%",
+            spacing="3", wrap="wrap", align="end", width="100%",
         ),
         width="100%",
     )
@@ -74,7 +74,7 @@ def settings_body() -> rx.Component:
                 text_field("Password", "new-password", S.new_password,
                            lambda v: S.set_field("new_password", v), ue.get("password", ""),
                            type="password", auto_complete="new-password"),
-                columns=rx.breakpoints(initial="1", xs="2"), gap="3", width="100%",
+                columns=rx.breakpoints(initial="1", xs="2"), spacing="3", width="100%",
             ),
             field_error(ue.get("form", ""), "user-form"),
             rx.flex(rx.button("Add staff member", on_click=S.add_user, class_name="tap"),

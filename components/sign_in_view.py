@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.plain_form import plain_form
 from state.sign_in import SignInState as S
 
 
 def sign_in_body() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.el.form(
+            plain_form(
                 rx.vstack(
                     rx.hstack(rx.image(src="/icon.svg", width="40px", height="40px", alt=""),
                               rx.vstack(rx.heading("Caseline", size="6", as_="h1"),
