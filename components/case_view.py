@@ -169,8 +169,11 @@ def interaction_form() -> rx.Component:
             ),
             rx.flex(
                 rx.el.label(
-                    rx.checkbox(checked=CaseState.form_private,
-                                on_change=CaseState.set_form_private, size="3", id="private"),
+                    # Uncontrolled: it must flip at the tap, not after a round trip on a slow
+                    # connection. The form remounts empty after each save.
+                    rx.checkbox(default_checked=CaseState.form_private,
+                                on_change=CaseState.set_form_private,
+                                size="3", id="private"),
                     rx.text("Private", size="3"),
                     rx.text("(only you and managers can read it)", size="2", color_scheme="gray"),
                     class_name="checkbox-label",
