@@ -1,0 +1,188 @@
+"""State tests: event handlers called directly, as any connected client could call them.
+
+A handler's only source of identity is the session cookie in its socket's headers; these tests
+give each state a real session cookie (or none, or a revoked one) and check what comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any
+
+import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
+from sqlmodel import select
+
+from caseapp.auth import sessions
+from caseapp.db import session_scope
+from caseapp.models import Interaction, User
+from state.case_page import CaseState
+from state.cases_list import CasesState
+from state.new_case import NewCaseState
+from state.pathways_page import PathwaysState
+from state.session import SessionState
+from state.settings_page import SettingsState
+from state.sign_in import SignInState
+from tests.conftest import World
+
+PASSWORD = "correct horse battery"
+
+
+def _state(cls: type[rx.State], email: str | None, path: str) -> Any:
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    cookie = ""
+    if email:
+        token, _ = sessions.sign_in(email, PASSWORD)
+        cookie = f"{sessions.COOKIE_NAME}={token}"
+    state.router = RouterData.from_router_data(
+        {"headers": {"cookie": cookie, "origin": "http://app"}, "pathname": path, "asPath": path})
+    return state
+
+
+def _save(state: Any) -> None:
+    """Run the (async generator) save handler to the end, with no files."""
+
+    async def run() -> None:
+        async for _ in state.save([]):
+            pass
+
+    asyncio.run(run())
+
+
+def _is_sign_in_redirect(result: object) -> bool:
+    return result is not None and "/sign-in" in str(result)
+
+
+def test_no_cookie_means_a_redirect_and_no_rows(world: World) -> None:
+    state = _state(CasesState, None, "/cases")
+    assert _is_sign_in_redirect(state.load())
+    assert state.rows == [] and state.total == 0
+
+
+def test_a_revoked_session_stops_at_the_next_event(world: World) -> None:
+    state = _state(CasesState, "wren.worker@example.org", "/cases")
+    assert state.load() is None and state.total == 3
+    token = sessions.token_from_cookie_header(state.router.headers.cookie)
+    sessions.sign_out(token)
+    assert _is_sign_in_redirect(state.claim(world.case_unassigned))
+    assert _is_sign_in_redirect(state.set_search("a"))
+
+
+def test_volunteer_list_holds_only_their_cases(world: World) -> None:
+    state = _state(CasesState, "vi.volunteer@example.org", "/cases")
+    state.load()
+    assert [r.id for r in state.rows] == [world.case_volunteer]
+    assert state.set_filter("password_hash", "x") is None  # not a filter: ignored
+    state.claim(world.case_unassigned)
+    assert state.message == "You do not have access to this case"
+
+
+def test_opening_a_forbidden_case_shows_only_the_refusal(world: World) -> None:
+    state = _state(CaseState, "vi.volunteer@example.org", f"/cases/{world.case_worker}")
+    state.load()
+    assert state.denied == "You do not have access to this case"
+    assert state.case.id == 0 and state.case.person_name == "" and state.items == []
+
+
+def test_save_on_a_case_the_actor_cannot_reach_saves_nothing(world: World) -> None:
+    # The volunteer opens their own case; meanwhile it is reassigned away from them.
+    state = _state(CaseState, "vi.volunteer@example.org", f"/cases/{world.case_volunteer}")
+    state.load()
+    from caseapp.cases import reassign
+
+    reassign(world.manager, world.case_volunteer, world.worker.id, None)
+    state.set_form_text("A note written before the page knew")
+
+    _save(state)
+    assert state.form_errors["text"] == "You do not have access to this case"
+    assert state.form_text == "A note written before the page knew"  # kept for the user
+    with session_scope() as db:
+        assert db.exec(select(Interaction)).all() == []
+
+
+def test_save_shows_field_errors_and_keeps_the_text(world: World) -> None:
+    state = _state(CaseState, "wren.worker@example.org", f"/cases/{world.case_worker}")
+    state.load()
+    state.set_form_text("   ")
+    state.set_form_when("2099-01-01T10:00")
+
+    _save(state)
+    assert state.form_errors["text"] == "Notes cannot be empty"
+    assert state.form_errors["occurred_at"] == "Date and time cannot be in the future"
+
+
+def test_non_admin_cannot_add_staff_through_the_settings_state(world: World) -> None:
+    state = _state(SettingsState, "mo.manager@example.org", "/settings")
+    assert "/cases" in str(state.load())  # sent away from the page
+    state.new_name, state.new_email, state.new_role = "Mallory", "m@example.org", "admin"
+    state.new_password = "a long password"
+    state.add_user()  # called anyway, as a crafted client could
+    assert state.user_errors["form"] == "Only an admin can add staff"
+    with session_scope() as db:
+        assert db.exec(select(User).where(User.email == "m@example.org")).first() is None
+
+
+def test_volunteer_cannot_create_a_case_through_the_state(world: World) -> None:
+    state = _state(NewCaseState, "vi.volunteer@example.org", "/cases/new")
+    assert "/cases" in str(state.load())
+    state.name = "Someone New"
+    state.pathway = str(world.pathway_id)
+    assert state.create() is None
+    assert state.errors["form"] == "You do not have permission to create cases"
+
+
+# Every public event handler, and what protects it. "view" handlers only change this tab's view
+# state; "service" handlers read or change data only through a service that takes the actor.
+# A new handler fails test_every_handler_is_accounted_for until it is added here on purpose.
+HANDLERS: dict[str, dict[str, str]] = {
+    "SessionState": {},
+    "SignInState": {"load": "service"},
+    "CasesState": {"load": "service", "set_search": "service", "set_filter": "service",
+                   "toggle_my_cases": "service", "clear_filters": "service",
+                   "sort_by": "service", "set_sort": "service", "go_to_page": "service",
+                   "claim": "service"},
+    "CaseState": {"load": "service", "load_more": "service", "open_form": "view",
+                  "close_form": "view", "set_form_text": "view", "set_form_kind": "view",
+                  "set_form_when": "view", "set_form_private": "view",
+                  "set_form_concern": "view", "save": "service", "change_status": "service",
+                  "change_concern": "service", "reassign": "service", "claim": "service"},
+    "NewCaseState": {"load": "service", "set_name": "service", "pick_person": "view",
+                     "clear_person": "view", "set_field": "view", "create": "service"},
+    "PathwaysState": {"load": "service", "start_new": "view", "start_edit": "view",
+                      "cancel": "view", "set_field": "view", "save": "service",
+                      "set_archived": "service"},
+    "SettingsState": {"load": "service", "set_field": "view", "save_organisation": "service",
+                      "add_user": "service", "update_user": "service"},
+}
+
+
+@pytest.mark.parametrize("cls", [SessionState, SignInState, CasesState, CaseState, NewCaseState,
+                                 PathwaysState, SettingsState])
+def test_every_handler_is_accounted_for(cls: type[rx.State]) -> None:
+    # Reflex gives every state a built-in ``setvar(name, value)``; it calls ``set_<name>``, so it
+    # reaches only the set_* handlers listed here (auto setters are off: see the test below).
+    own = {name for name in cls.event_handlers
+           if name in cls.__dict__ and not name.startswith("_") and name != "setvar"}
+    assert own == set(HANDLERS[cls.__name__]), (
+        f"{cls.__name__}: new or removed event handlers; list each in HANDLERS with what "
+        "protects it")
+    for name, kind in HANDLERS[cls.__name__].items():
+        source = inspect.getsource(cls.event_handlers[name].fn)
+        if kind == "service":
+            # It must establish the actor from the session before touching data.
+            assert "self._actor()" in source or "self._case_action(" in source or \
+                "self._refresh()" in source, f"{cls.__name__}.{name} does not resolve the actor"
+
+
+@pytest.mark.parametrize("cls", [SessionState, SignInState, CasesState, CaseState, NewCaseState,
+                                 PathwaysState, SettingsState])
+def test_setvar_reaches_no_var_without_a_listed_setter(cls: type[rx.State]) -> None:
+    listed = set(HANDLERS[cls.__name__])
+    for var in set(cls.vars) - set(rx.State.vars):  # Reflex's own (is_hydrated) are not ours
+        setter = f"set_{var}"
+        assert not hasattr(cls, setter) or setter in listed, f"{cls.__name__}.{setter} unlisted"
+    for sensitive in ("user_id", "can_manage_users", "can_manage_pathways", "case", "router"):
+        assert not hasattr(cls, f"set_{sensitive}")
