@@ -315,8 +315,13 @@ def timeline() -> rx.Component:
 def case_page_body() -> rx.Component:
     return rx.cond(
         CaseState.denied != "",
-        rx.callout(CaseState.denied, icon="shield-alert", color_scheme="red", role="alert",
-                   size="3"),
+        rx.vstack(
+            rx.callout(CaseState.denied, icon="shield-alert", color_scheme="red", role="alert",
+                       size="3", width="100%"),
+            rx.link("← Back to cases", href="/cases", size="3"),
+            spacing="3",
+            width="100%",
+        ),
         rx.cond(
             CaseState.case.id > 0,
             rx.vstack(

@@ -21,6 +21,20 @@ def _user_row(u: StaffView) -> rx.Component:
                               u.capacity_hours, " h/week", size="2"),
                       spacing="0", flex="1", min_width="12em"),
             rx.vstack(
+                rx.el.label("Team", html_for="team-" + u.id.to_string(), class_name="field-label"),
+                rx.input(id="team-" + u.id.to_string(), default_value=u.team, size="3",
+                         on_blur=lambda v: S.update_user(u.id, "team", v), width="8em"),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.el.label("Capacity (hours per week)", html_for="capacity-" + u.id.to_string(),
+                            class_name="field-label"),
+                rx.input(id="capacity-" + u.id.to_string(),
+                         default_value=u.capacity_hours.to_string(), size="3", input_mode="decimal",
+                         on_blur=lambda v: S.update_user(u.id, "capacity_hours", v), width="7em"),
+                spacing="1",
+            ),
+            rx.vstack(
                 rx.el.label("Role", html_for="role-" + u.id.to_string(), class_name="field-label"),
                 native_select("role-" + u.id.to_string(), ROLES, u.role,
                               lambda v: S.update_user(u.id, "role", v)),

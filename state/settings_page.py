@@ -92,11 +92,23 @@ class SettingsState(SessionState):
     @rx.event
     def update_user(self, user_id: int, field: str, value: str) -> rx.event.EventSpec | None:
         current = next((u for u in self.users if u.id == int(user_id)), None)
-        if current is None or field not in ("role", "team", "active"):
+        if current is None or field not in ("role", "team", "active", "capacity_hours"):
             return None
-        values = {"name": current.name, "role": current.role, "team": current.team,
-                  "capacity_hours": current.capacity_hours, "active": current.active}
-        values[field] = (value == "active") if field == "active" else value
+        values: dict[str, object] = {
+            "name": current.name, "role": current.role, "team": current.team,
+            "capacity_hours": current.capacity_hours, "active": current.active}
+        if field == "active":
+            values["active"] = value == "active"
+        elif field == "capacity_hours":
+            try:
+                values["capacity_hours"] = float(value)
+            except ValueError:
+                self.message = f"Capacity for {current.name} must be a number of hours, e.g. 37.5"
+                return None
+        else:
+            values[field] = value
+        if values[field] == getattr(current, field):
+            return None  # a blur without a change is not an edit
         try:
             staff.update_user(self._actor(), current.id, **values)  # type: ignore[arg-type]
             self.message = f"Updated {current.name}."

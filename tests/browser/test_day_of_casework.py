@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import TABLET, query, screenshot, sign_in
 
@@ -176,3 +176,39 @@ def test_tablet_shows_a_sortable_table(context: BrowserContext, page: Page) -> N
     # No horizontal scrolling at phone width either.
     page.set_viewport_size({"width": 360, "height": 780})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_second_case_for_an_existing_person_links_to_their_record(page: Page) -> None:
+    sign_in(page, DEMO["manager"])
+    page.get_by_role("link", name="Add case").click()
+    page.get_by_label("Name").fill("Aisha Rah")
+    page.get_by_role("button", name=re.compile("Use existing person Aisha Rahman")).first.click()
+    expect(page.get_by_text("existing record: the new case links to it")).to_be_visible()
+    page.get_by_label("Pathway").select_option(label="Family Support")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", name="Aisha Rahman")).to_be_visible()
+    expect(page.get_by_text("Other cases for this person:")).to_be_visible()
+
+
+def test_two_people_changing_one_case_get_a_conflict_not_an_overwrite(
+        browser: Browser, app_url: str, app_data: Path) -> None:
+    (case_id,) = query(app_data, "select c.id from 'case' c join user u on u.id = c.worker_id "
+                                 "where u.email = ? and c.status = 'open' order by c.id limit 1",
+                       DEMO["case_worker"])[0]
+    pages = []
+    for email in (DEMO["case_worker"], DEMO["manager"]):
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, base_url=app_url)
+        p = ctx.new_page()
+        sign_in(p, email)
+        p.goto(f"/cases/{case_id}")
+        expect(p.get_by_role("heading", name="Timeline")).to_be_visible()
+        pages.append(p)
+    worker, manager = pages
+    manager.get_by_label("Set concern level").select_option("high")
+    expect(manager.get_by_text("Concern level set to High.")).to_be_visible()
+    worker.get_by_label("Change status").select_option("paused")  # from a stale page
+    expect(worker.get_by_text(re.compile("changed by someone else"))).to_be_visible()
+    expect(worker.get_by_label("Set concern level")).to_have_value("high")  # current values
+    expect(worker.get_by_label("Change status")).to_have_value("open")  # nothing overwritten
+    for p in pages:
+        p.context.close()
