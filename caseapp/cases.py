@@ -39,7 +39,7 @@ from caseapp.people import NewPerson, create_person_in
 from caseapp.timefmt import format_date, format_datetime, relative
 
 PAGE_SIZE = 25
-SORTS = ("last_interaction", "name", "worker", "status", "concern", "pathway", "tags", "start")
+SORTS = ("last_interaction", "name", "worker", "status", "concern", "pathway", "start")
 
 
 @dataclass
@@ -222,7 +222,6 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
         "status": Case.status,
         "concern": concern_rank,
         "pathway": Pathway.name,
-        "tags": Case.reference,  # tags are a set; sorting by them is sorting by reference
         "start": Case.start_date,
     }[filters.sort]
     order = [

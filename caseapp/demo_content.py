@@ -273,7 +273,7 @@ _ARCS: list[_Arc] = [
            "station) for seven nights while they make enquiries. Rang {first} on a friend's "
            "phone with the address and check-in time."),
         _b("meeting",
-           "**Private**\n\nMet {first} at the B&B. {He} told me that before the placement "
+           "Met {first} at the B&B. {He} told me that before the placement "
            "{he} was assaulted while sleeping at the bus station: kicked and robbed of {his} "
            "bag. Did not report it and has a healing cut above the eye. Does not want police "
            "involvement at the moment. Encouraged {him} to get the cut checked at the walk-in "
@@ -320,7 +320,7 @@ _ARCS: list[_Arc] = [
            "element to be reinstated and backdated, and emailed the housing officer asking "
            "them to hold off court action while this is sorted out."),
         _b("phone_call",
-           "**Private**\n\n{first} mentioned that {he} was diagnosed with type 2 diabetes last "
+           "{first} mentioned that {he} was diagnosed with type 2 diabetes last "
            "year and has had two dizzy spells this month, which {he} puts down to missing "
            "meals. Does not want this shared with the council. Encouraged {him} to book a "
            "review with the practice nurse; {he} agreed to do it this week.", private=True),
@@ -467,7 +467,7 @@ _ARCS: list[_Arc] = [
            "With consent, referred to the youth homelessness service and the council's "
            "16-25 housing team.", "high", outcome="Youth homelessness referral"),
         _b("meeting",
-           "**Private**\n\n{first} told me {he} has self-harmed (cutting) on and off since "
+           "{first} told me {he} has self-harmed (cutting) on and off since "
            "school, most recently the night {he} left home. Wounds healing, no thoughts of "
            "suicide. Has never told the GP. Talked about safer coping, gave the Papyrus and "
            "Shout numbers, and {he} agreed to let me book a GP appointment for Friday.",
@@ -506,7 +506,7 @@ _ARCS: list[_Arc] = [
            "not have. Made a same-day referral to housing options and booked a session to set "
            "up the eVisa.", "high", outcome="Housing options referral made"),
         _b("meeting",
-           "**Private**\n\nWhile we set up the UKVI account, {first} became distressed and "
+           "While we set up the UKVI account, {first} became distressed and "
            "talked about what happened on {his} journey to the UK, including time held in a "
            "camp. Has nightmares most nights and avoids sleeping. Agreed, with consent, to ask "
            "the GP for a referral to the refugee trauma service. Did not push for detail.",
@@ -550,7 +550,7 @@ _ARCS: list[_Arc] = [
            "enforcement on hold for 30 days while we get debt advice.", "high",
            outcome="Enforcement paused; emergency support"),
         _b("meeting",
-           "**Private**\n\n{first} told me most of {his} debt comes from online slots: about "
+           "{first} told me most of {his} debt comes from online slots: about "
            "£2,000 over the last year, often on payday. {He} is ashamed and has not told "
            "family. Set up gambling blocks on {his} phone and bank card together and referred "
            "to the national gambling support service.", private=True),
@@ -656,7 +656,7 @@ _ARCS: list[_Arc] = [
            "Still drinking most nights; we talked about drink-free days and swapping the "
            "evening bottle for a walk to the shop for the paper."),
         _b("home_visit",
-           "**Private**\n\nHome visit at 11am. {first} was unsteady and smelt strongly of "
+           "Home visit at 11am. {first} was unsteady and smelt strongly of "
            "alcohol. Lots of empty bottles, very little food. {He} fell in the garden last "
            "week and has a bruise on {his} forehead but has not seen anyone about it. Admitted "
            "drinking from when {he} wakes. With consent rang the GP for a same-day appointment "
@@ -724,7 +724,7 @@ _ARCS: list[_Arc] = [
            "reconsideration with examples for planning journeys, engaging with other people "
            "and preparing food."),
         _b("meeting",
-           "**Private**\n\n{first} told me the anxiety started after {he} was sexually "
+           "{first} told me the anxiety started after {he} was sexually "
            "assaulted by a colleague five years ago. {He} has never told the DWP or the "
            "assessor and does not want it in the reconsideration. Respected that. Gave the "
            "details of the local rape crisis service; {he} may call them. Did not record "
@@ -771,7 +771,7 @@ _ARCS: list[_Arc] = [
            "{first} went to the assessment and has a recovery worker. Cut down to weekends "
            "only. Talked about triggers: payday, one group of friends, stress at work."),
         _b("drop_in",
-           "**Private**\n\n{first} came in after a heavy weekend: used cocaine and drank for "
+           "{first} came in after a heavy weekend: used cocaine and drank for "
            "two days, missed a shift and has been suspended pending a meeting. Disclosed that "
            "{he} owes £600 to a dealer who has been sending threatening messages. Feels "
            "ashamed: 'I'm a waste of space.' Asked about suicide: no thoughts or plans. {He} "
@@ -867,7 +867,7 @@ _ARCS: list[_Arc] = [
            "adult social care to treat the assessment as urgent and requested telecare.",
            "high"),
         _b("home_visit",
-           "**Private**\n\n{first} told me {his} MS has progressed and {he} now has bladder "
+           "{first} told me {his} MS has progressed and {he} now has bladder "
            "problems that {he} finds embarrassing; this is partly why the young person has "
            "been helping in the mornings. Agreed, with consent, to ask the GP for a continence "
            "referral. {first} does not want this discussed with the school.", private=True),
@@ -910,7 +910,7 @@ _ARCS: list[_Arc] = [
            "review meeting before any decision and contacted the local authority's inclusion "
            "team.", "high"),
         _b("note",
-           "**Private**\n\n{first} told me {he} has been on antidepressants since the boy's "
+           "{first} told me {he} has been on antidepressants since the boy's "
            "dad left and that social care were involved with the family for a short time four "
            "years ago. {He} is scared this will count against {him}. Reassured {him} that "
            "asking for help is a strength; this stays on our record only.", private=True),
@@ -944,7 +944,7 @@ _ARCS: list[_Arc] = [
            "Universal Credit child element has been added. Gave details of the baby bank for "
            "a cot mattress and clothes.", outcome="Child Benefit and Healthy Start claimed"),
         _b("phone_call",
-           "**Private**\n\n{first} rang in tears. Said {he} has had thoughts that the baby "
+           "{first} rang in tears. Said {he} has had thoughts that the baby "
            "would be better off without {him} and has been 'too scared to say it' to the "
            "health visitor. No thoughts of harming the baby. Partner at work. Went through "
            "the safety plan and, with consent, rang the health visitor and the GP: the GP "
@@ -987,7 +987,7 @@ _ARCS: list[_Arc] = [
            "the children's social worker, who will visit today; advised {first} to keep a "
            "written log of every contact.", "high"),
         _b("note",
-           "**Private**\n\nSocial worker shared that the children's mum was arrested on "
+           "Social worker shared that the children's mum was arrested on "
            "Friday for possession and is known to be using heroin; there are concerns about "
            "who she is living with. Shared with me so we can support {first}'s safety "
            "planning; not to be discussed with the children.", private=True),

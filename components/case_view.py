@@ -122,6 +122,16 @@ def case_actions() -> rx.Component:
                         _case_select("Reassign", "reassign", CaseState.staff_options,
                                      rx.cond(c.worker_id, c.worker_id.to_string(), ""),
                                      CaseState.reassign, placeholder="Unassigned")),
+                rx.cond(c.can_change_status,
+                        rx.vstack(
+                            rx.el.label("Tags", html_for="case-tags", class_name="field-label"),
+                            # Keyed by version so a saved or conflicting change redraws it.
+                            rx.input(id="case-tags", key=c.version.to_string(),
+                                     default_value=c.tags.join(", "), size="3",
+                                     placeholder="e.g. benefits, food bank",
+                                     on_blur=CaseState.update_tags),
+                            spacing="1",
+                        )),
                 class_name="case-actions",
             ),
         ),

@@ -223,6 +223,15 @@ class CaseState(SessionState):
             "Case reassigned.")
 
     @rx.event
+    def update_tags(self, value: str) -> rx.event.EventSpec | None:
+        if sorted(t.strip().lower() for t in value.split(",") if t.strip()) == sorted(
+                self.case.tags):
+            return None  # left the field without changing it
+        return self._case_action(
+            lambda a: cases.update_tags(a, self.case.id, value, self.case.version),
+            "Tags saved.")
+
+    @rx.event
     def claim(self) -> rx.event.EventSpec | None:
         return self._case_action(lambda a: cases.claim(a, self.case.id),
                                  "Case claimed: it is now yours.")

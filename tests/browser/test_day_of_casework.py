@@ -107,6 +107,12 @@ def test_create_case_add_photo_interaction_close_and_find_it(page: Page, tmp_pat
     assert anonymous.request.get(response.url).status == 401
     anonymous.close()
 
+    # Edit the case's tags.
+    page.get_by_label("Tags").fill("browser test, damp, disrepair")
+    page.get_by_label("Tags").blur()
+    expect(page.get_by_text("Tags saved.")).to_be_visible()
+    expect(page.get_by_text("disrepair", exact=True).first).to_be_visible()
+
     # Close the case: the end date appears.
     page.get_by_label("Change status").select_option("closed")
     expect(page.get_by_text("Case closed.")).to_be_visible()
