@@ -36,6 +36,7 @@ from caseapp.models import (
 )
 from caseapp.organisation import organisation_time_zone
 from caseapp.people import NewPerson, create_person_in
+from caseapp.textinput import clean_tags
 from caseapp.timefmt import format_date, format_datetime, relative
 
 PAGE_SIZE = 25
@@ -250,6 +251,9 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
         page = max(1, min(filters.page, pages))
         results = db.exec(base.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
         tags = _case_tags(db, [c.id for c, *_ in results])
+        tz = organisation_time_zone(db)
+        # Whether this actor may claim an unassigned case does not depend on the row.
+        may_claim = access.can_claim(actor, access.CaseFacts(None, None))
         rows = []
         for case, person_name, pathway_name, colour, worker_name in results:
             rows.append(CaseRow(
@@ -258,10 +262,8 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
                 status=case.status, concern_level=case.concern_level,
                 pathway_name=pathway_name, pathway_colour=colour, tags=tags[case.id],
                 last_interaction=relative(case.last_interaction_at),
-                last_interaction_at=format_datetime(case.last_interaction_at,
-                                                    organisation_time_zone(db)),
-                can_claim=case.worker_id is None and access.can_claim(
-                    actor, access.CaseFacts(None, None)),
+                last_interaction_at=format_datetime(case.last_interaction_at, tz),
+                can_claim=case.worker_id is None and may_claim,
             ))
         audit.record(db, actor, "cases.list", "case", None, total=total, page=page)
         return CasePage(rows=rows, total=total, page=page, pages=pages)
@@ -374,8 +376,6 @@ def _set_tags(db: Session, case_id: int, tags: list[str]) -> None:
 
 def create_case(actor: Actor, new: NewCase) -> int:
     """Create a case for an existing person (``person_id``) or a new one (``person``)."""
-    from caseapp.textinput import clean_tags
-
     if not access.can_create_case(actor):
         raise PermissionDenied("You do not have permission to create cases")
     errors: dict[str, str] = {}
@@ -533,8 +533,6 @@ def _assign(db: Session, actor: Actor, case: Case, worker_id: int | None,
 
 def update_tags(actor: Actor, case_id: int, tags: list[str] | str,
                 expected_version: int | None) -> None:
-    from caseapp.textinput import clean_tags
-
     cleaned = clean_tags(tags)
     if len(cleaned) > 10:
         raise ValidationFailed({"tags": "At most 10 tags"})

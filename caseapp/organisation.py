@@ -36,6 +36,15 @@ def organisation_time_zone(db: Session) -> str:
     return org.time_zone if org else settings().default_time_zone
 
 
+def local_now_input() -> str:
+    """Now, in the organisation's zone, as a date-and-time field expects it."""
+    from caseapp.models import utcnow
+    from caseapp.timefmt import utc_to_local_input
+
+    with session_scope() as db:
+        return utc_to_local_input(utcnow(), organisation_time_zone(db))
+
+
 def get_organisation() -> OrganisationView:
     with session_scope() as db:
         org = _row(db)

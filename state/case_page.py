@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import reflex as rx
 
 from caseapp import cases, interactions, staff
+from caseapp.actor import Actor
 from caseapp.cases import CaseDetail
 from caseapp.config import settings
-from caseapp.db import session_scope
 from caseapp.errors import CaselineError, Conflict, NotSignedIn, ValidationFailed
 from caseapp.interactions import InteractionView, NewInteraction
-from caseapp.organisation import organisation_time_zone
-from caseapp.timefmt import utc_to_local_input
+from caseapp.organisation import local_now_input
 from state.session import SessionState
 
 UPLOAD_ID = "attachments"
@@ -27,13 +27,6 @@ def _blank_detail() -> CaseDetail:
         concern_level="low", start_date="", end_date="", last_interaction="", tags=[],
         other_cases=[], history=[], can_add_interaction=False, can_change_status=False,
         can_change_concern=False, can_reassign=False, can_claim=False)
-
-
-def _now_local_input() -> str:
-    from caseapp.models import utcnow
-
-    with session_scope() as db:
-        return utc_to_local_input(utcnow(), organisation_time_zone(db))
 
 
 class CaseState(SessionState):
@@ -60,8 +53,7 @@ class CaseState(SessionState):
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         return int(raw) if raw.isdigit() else 0
 
-    def _reload(self) -> None:
-        actor = self._actor()
+    def _reload(self, actor: Actor) -> None:
         self.case = cases.get_case(actor, self._case_id())
         page = interactions.timeline(actor, self.case.id)
         self.items, self.cursor = page.items, page.next_cursor
@@ -74,7 +66,7 @@ class CaseState(SessionState):
         try:
             actor = self._actor()
             self._remember(actor)
-            self._reload()
+            self._reload(actor)
             if self.case.can_reassign:
                 self.staff_options = [[str(s.id), f"{s.name} ({s.role_label})"]
                                       for s in staff.list_staff(actor)]
@@ -88,7 +80,7 @@ class CaseState(SessionState):
 
     def _reset_form(self) -> None:
         self.form_kind, self.form_text, self.form_private = "note", "", False
-        self.form_when = _now_local_input()
+        self.form_when = local_now_input()
         self.form_concern = self.case.concern_level
         self.form_errors = {}
         self.form_ref = uuid.uuid4().hex
@@ -159,44 +151,43 @@ class CaseState(SessionState):
                                client_ref=self.form_ref),
                 files=payload, expected_version=self.case.version)
         except NotSignedIn:
-            self.saving = False
             self.form_errors = {"text": "You were signed out. Your note is still here: copy it, "
                                         "sign in again in a new tab, then press Save."}
             return
         except ValidationFailed as exc:
-            self.saving = False
             self.form_errors = exc.errors
             return
         except Conflict as exc:
-            self.saving = False
-            self._reload()
+            self._reload(actor)
             self.form_concern = self.case.concern_level
             self.form_errors = {"concern_level": str(exc) + " Check the concern level, then "
                                 "press Save again."}
             return
         except CaselineError as exc:
-            self.saving = False
             self.form_errors = {"text": str(exc)}
             return
-        self.saving = False
-        self._reload()
+        finally:
+            self.saving = False
+        self._reload(actor)
         self._reset_form()
         self.form_open = False
         self.banner, self.banner_kind = "Interaction saved.", "info"
         yield [rx.clear_selected_files(UPLOAD_ID), rx.set_value("notes", "")]
 
-    def _case_action(self, action, success: str) -> rx.event.EventSpec | None:  # type: ignore[no-untyped-def]
+    def _case_action(self, action: Callable[[Actor], None], success: str
+                     ) -> rx.event.EventSpec | None:
+        """Run one case change; on refusal or conflict show why, then show current values."""
         try:
-            action(self._actor())
-            self.banner, self.banner_kind = success, "info"
+            actor = self._actor()
         except NotSignedIn:
             return self._to_sign_in()
-        except Conflict as exc:
-            self.banner, self.banner_kind = str(exc), "error"
+        try:
+            action(actor)
+            self.banner, self.banner_kind = success, "info"
         except CaselineError as exc:
             self.banner, self.banner_kind = str(exc), "error"
         try:
-            self._reload()
+            self._reload(actor)
         except CaselineError as exc:  # e.g. reassigned away from a case worker's team
             self.denied = str(exc)
         self.form_concern = self.case.concern_level

@@ -29,7 +29,6 @@ class NewCaseState(SessionState):
     worker_options: list[list[str]] = []
     pathway_options: list[list[str]] = []
     may_assign_others: bool = False
-    creating: bool = False
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
@@ -50,7 +49,7 @@ class NewCaseState(SessionState):
         self.person_id, self.matches, self.errors = 0, [], {}
         self.worker = str(actor.id)  # default: me
         self.pathway = self.pathway_options[0][0] if self.pathway_options else ""
-        self.status, self.concern_level, self.creating = "open", "low", False
+        self.status, self.concern_level = "open", "low"
         return None
 
     @rx.event
@@ -81,7 +80,6 @@ class NewCaseState(SessionState):
 
     @rx.event
     def create(self) -> rx.event.EventSpec | None:
-        self.creating = True
         try:
             actor = self._actor()
             new = cases.NewCase(
@@ -94,15 +92,11 @@ class NewCaseState(SessionState):
                 status=self.status, concern_level=self.concern_level, tags=self.tags)
             case_id = cases.create_case(actor, new)
         except NotSignedIn:
-            self.creating = False
             return self._to_sign_in()
         except ValidationFailed as exc:
-            self.creating = False
             self.errors = exc.errors
             return None
         except CaselineError as exc:
-            self.creating = False
             self.errors = {"form": str(exc)}
             return None
-        self.creating = False
         return rx.redirect(f"/cases/{case_id}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -49,7 +50,9 @@ def _save(state: Any) -> None:
         async for _ in state.save([]):
             pass
 
-    asyncio.run(run())
+    # A thread of its own: Playwright's sync API may already run a loop on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 def _is_sign_in_redirect(result: object) -> bool:
