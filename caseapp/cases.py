@@ -283,7 +283,7 @@ def get_case(actor: Actor, case_id: int) -> CaseDetail:
             .order_by(col(Case.start_date).desc())
         ).all()
         other_cases = [
-            {"id": o.id, "reference": o.reference, "status": o.status,
+            {"id": o.id, "reference": o.reference, "status": Status(o.status).label,
              "start_date": format_date(o.start_date),
              "visible": access.can_view_case(actor, _facts(db, o))}
             for o in others
