@@ -1,0 +1,1 @@
+"""Caseline's AI: server-side only. ``risk`` and ``key_sentences`` are the offline default."""
