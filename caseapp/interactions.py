@@ -78,6 +78,7 @@ class InteractionView:
     concern_level: str
     tags: list[str]
     attachments: list[AttachmentView]
+    generated_by: str = ""  # for an accepted summary: how it was made
 
 
 @dataclass
@@ -90,15 +91,21 @@ def _human_size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
 
 
+def readable(actor: Actor, case: Case):  # type: ignore[no-untyped-def]
+    """Interactions of a case (already opened with load_case_for) that this actor may read,
+    with author names. The one place that decides which notes anyone sees, AI included."""
+    return (select(Interaction, User.name).join(User, User.id == Interaction.author_id)
+            .where(Interaction.case_id == case.id,
+                   access.private_interaction_clause(actor, Interaction.author_id,
+                                                     Interaction.private)))
+
+
 def timeline(actor: Actor, case_id: int, cursor: str = "",
              limit: int = TIMELINE_PAGE) -> TimelinePage:
     """Interactions newest first, one page at a time (keyset on occurred_at, id)."""
     with session_scope() as db:
         case, _facts = load_case_for(db, actor, case_id)
-        q = (select(Interaction, User.name).join(User, User.id == Interaction.author_id)
-             .where(Interaction.case_id == case.id,
-                    access.private_interaction_clause(actor, Interaction.author_id,
-                                                      Interaction.private)))
+        q = readable(actor, case)
         if cursor:
             try:
                 when_s, id_s = cursor.split("|")
@@ -130,7 +137,8 @@ def timeline(actor: Actor, case_id: int, cursor: str = "",
             occurred_at=format_datetime(i.occurred_at, tz),
             occurred_relative=relative(i.occurred_at), author_name=author,
             html=markdown.render(i.text), private=i.private, outcome=i.outcome or "",
-            concern_level=i.concern_level or "", tags=tags[i.id], attachments=files[i.id])
+            concern_level=i.concern_level or "", tags=tags[i.id], attachments=files[i.id],
+            generated_by=i.generated_by or "")
             for i, author in rows]
         if ids:
             audit.record(db, actor, "interactions.view", "case", case.id, interaction_ids=ids)
@@ -142,7 +150,8 @@ def timeline(actor: Actor, case_id: int, cursor: str = "",
 def _validate(new: NewInteraction, tz: str, file_count: int) -> tuple[dict[str, str], dict]:
     errors: dict[str, str] = {}
     values: dict = {}
-    if new.kind not in {k.value for k in InteractionType}:
+    if new.kind not in {k.value for k in InteractionType} or new.kind == InteractionType.SUMMARY:
+        # Summaries enter the record only by a person accepting one (caseapp.ai.casework).
         errors["kind"] = "Choose an interaction type"
     text = clean_note(new.text)
     limit = settings().max_note_chars
@@ -180,9 +189,11 @@ def _validate(new: NewInteraction, tz: str, file_count: int) -> tuple[dict[str, 
 
 def add_interaction(actor: Actor, case_id: int, new: NewInteraction,
                     files: list[tuple[str, bytes]] | None = None,
-                    expected_version: int | None = None) -> int:
+                    expected_version: int | None = None, *,
+                    as_summary_by: str | None = None) -> int:
     """Save an interaction with its files; returns its id. Re-sending the same client_ref
-    returns the first save's id instead of adding a duplicate."""
+    returns the first save's id instead of adding a duplicate. ``as_summary_by`` is for
+    caseapp.ai.casework.accept_summary only: it stores the note as an accepted summary."""
     files = files or []
     store = attachment_store()
     written: list[str] = []
@@ -218,9 +229,11 @@ def add_interaction(actor: Actor, case_id: int, new: NewInteraction,
             if errors:
                 raise ValidationFailed(errors)
             interaction = Interaction(
-                case_id=case.id, kind=new.kind, occurred_at=values["occurred_at"],
-                author_id=actor.id, text=values["text"], private=bool(new.private),
-                outcome=values["outcome"], client_ref=new.client_ref or None)
+                case_id=case.id,
+                kind=InteractionType.SUMMARY.value if as_summary_by else new.kind,
+                occurred_at=values["occurred_at"], author_id=actor.id, text=values["text"],
+                private=bool(new.private), outcome=values["outcome"],
+                client_ref=new.client_ref or None, generated_by=as_summary_by)
             db.add(interaction)
             db.flush()
             assert interaction.id is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from caseapp.ai.casework import RiskIndicator, SummarySentence
 from caseapp.cases import HistoryEntry
 from caseapp.interactions import AttachmentView, InteractionView
 from components.badges import concern_badge, pathway_chip, status_badge, tag_list
@@ -140,6 +141,81 @@ def case_actions() -> rx.Component:
     )
 
 
+def _evidence_link(interaction_id: rx.Var[int], when: rx.Var[str]) -> rx.Component:
+    return rx.link("from ", when, href="#interaction-" + interaction_id.to_string(), size="1")
+
+
+def _risk_row(r: RiskIndicator) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(rx.badge(r.label, color_scheme="red", variant="soft"),
+                  rx.text(r.mentions, rx.cond(r.mentions == 1, " note", " notes"), size="1",
+                          color_scheme="gray"), align="center", spacing="2"),
+        rx.text("“", r.sentence, "”", size="2"),
+        _evidence_link(r.interaction_id, r.when),
+        class_name="ai-item",
+    )
+
+
+def _summary_row(s: SummarySentence) -> rx.Component:
+    return rx.el.li(rx.text(s.text, size="2"), _evidence_link(s.interaction_id, s.when),
+                    class_name="ai-item")
+
+
+def ai_panel() -> rx.Component:
+    """Machine help, clearly labelled, with the evidence for every line."""
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.hstack(rx.icon("sparkles", size=18, aria_hidden="true"),
+                          rx.heading("Help from Caseline", size="3", as_="h2"), align="center",
+                          spacing="2"),
+                rx.flex(
+                    rx.button("Summarise", variant="soft", on_click=CaseState.summarise,
+                              class_name="tap"),
+                    rx.button("Risk indicators", variant="soft", on_click=CaseState.check_risks,
+                              class_name="tap"),
+                    spacing="2", wrap="wrap",
+                ),
+                justify="between", align="center", wrap="wrap", spacing="2", width="100%",
+            ),
+            rx.cond(
+                CaseState.summary_sentences.length() > 0,
+                rx.vstack(
+                    rx.text("Key sentences from ", CaseState.summary_period, " · picked by ",
+                            CaseState.summary_method, " · ", CaseState.summary_at, size="1",
+                            color_scheme="gray"),
+                    rx.el.ul(rx.foreach(CaseState.summary_sentences, _summary_row),
+                             class_name="ai-list"),
+                    rx.text(CaseState.summary_note, size="1", color_scheme="gray"),
+                    rx.flex(
+                        rx.button("Dismiss", variant="ghost", color_scheme="gray",
+                                  on_click=CaseState.dismiss_summary, class_name="tap"),
+                        rx.cond(CaseState.case.can_add_interaction,
+                                rx.button("Save summary to the record",
+                                          on_click=CaseState.accept_summary, class_name="tap")),
+                        spacing="2", justify="end", width="100%",
+                    ),
+                    spacing="2", width="100%", class_name="ai-result",
+                ),
+            ),
+            rx.cond(
+                CaseState.risks_checked,
+                rx.vstack(
+                    rx.text("Risk indicators found by rules in the notes you can read. They are "
+                            "for you to review: the rules can miss things and never clear a flag.",
+                            size="1", color_scheme="gray"),
+                    rx.cond(CaseState.risks.length() > 0,
+                            rx.el.ul(rx.foreach(CaseState.risks, _risk_row), class_name="ai-list"),
+                            rx.text("No risk indicators found in these notes.", size="2")),
+                    spacing="2", width="100%", class_name="ai-result",
+                ),
+            ),
+            spacing="3", width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _selected_files() -> rx.Component:
     return rx.foreach(
         rx.selected_files(UPLOAD_ID),
@@ -247,7 +323,8 @@ def interaction_form() -> rx.Component:
 
 
 _TYPE_ICONS = [("note", "file-text"), ("meeting", "users"), ("phone_call", "phone"),
-               ("home_visit", "house"), ("email", "mail"), ("drop_in", "door-open")]
+               ("home_visit", "house"), ("email", "mail"), ("drop_in", "door-open"),
+               ("summary", "sparkles")]
 
 
 def _type_icon(kind: rx.Var[str]) -> rx.Component:
@@ -277,6 +354,9 @@ def timeline_item(item: InteractionView) -> rx.Component:
                       align="center", spacing="2"),
             rx.cond(item.private, rx.badge(rx.icon("lock", size=12, aria_hidden="true"),
                                            "Private", color_scheme="purple", variant="soft")),
+            rx.cond(item.generated_by != "",
+                    rx.badge("Accepted summary · ", item.generated_by, color_scheme="indigo",
+                             variant="soft")),
             rx.cond(item.concern_level != "",
                     rx.hstack(rx.text("Concern →", size="1", color_scheme="gray"),
                               concern_badge(item.concern_level), spacing="1", align="center")),
@@ -293,6 +373,7 @@ def timeline_item(item: InteractionView) -> rx.Component:
                 rx.flex(rx.foreach(item.attachments, _attachment), spacing="2", wrap="wrap",
                         align="center")),
         class_name="timeline-item",
+        id="interaction-" + item.id.to_string(),
         aria_label=item.kind_label + " " + item.occurred_at,
     )
 
@@ -343,6 +424,7 @@ def case_page_body() -> rx.Component:
                                                         "teal"))),
                 case_actions(),
                 rx.cond(CaseState.form_open, interaction_form()),
+                ai_panel(),
                 timeline(),
                 spacing="4",
                 width="100%",

@@ -9,6 +9,8 @@ import reflex as rx
 
 from caseapp import cases, interactions, staff
 from caseapp.actor import Actor
+from caseapp.ai import casework as ai
+from caseapp.ai.casework import CaseSummary, RiskIndicator, SummarySentence
 from caseapp.cases import CaseDetail
 from caseapp.config import settings
 from caseapp.errors import CaselineError, Conflict, NotSignedIn, ValidationFailed
@@ -48,6 +50,14 @@ class CaseState(SessionState):
     form_ref: str = ""
     saving: bool = False
     staff_options: list[list[str]] = []
+    # AI results: shown, labelled, and kept out of the record until a person saves them.
+    risks: list[RiskIndicator] = []
+    risks_checked: bool = False
+    summary_sentences: list[SummarySentence] = []
+    summary_period: str = ""
+    summary_method: str = ""
+    summary_note: str = ""
+    summary_at: str = ""
 
     def _case_id(self) -> int:
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -61,6 +71,7 @@ class CaseState(SessionState):
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
         self.denied, self.banner, self.items, self.form_errors = "", "", [], {}
+        self.risks, self.risks_checked, self.summary_sentences = [], False, []
         self.case = _blank_detail()
         self.form_open = False
         try:
@@ -174,7 +185,7 @@ class CaseState(SessionState):
         self.banner, self.banner_kind = "Interaction saved.", "info"
         yield [rx.clear_selected_files(UPLOAD_ID), rx.set_value("notes", "")]
 
-    def _case_action(self, action: Callable[[Actor], None], success: str
+    def _case_action(self, action: Callable[[Actor], object], success: str
                      ) -> rx.event.EventSpec | None:
         """Run one case change; on refusal or conflict show why, then show current values."""
         try:
@@ -226,6 +237,46 @@ class CaseState(SessionState):
     def claim(self) -> rx.event.EventSpec | None:
         return self._case_action(lambda a: cases.claim(a, self.case.id),
                                  "Case claimed: it is now yours.")
+
+    @rx.event
+    def check_risks(self) -> rx.event.EventSpec | None:
+        try:
+            self.risks = ai.risk_indicators(self._actor(), self.case.id)
+            self.risks_checked = True
+        except NotSignedIn:
+            return self._to_sign_in()
+        except CaselineError as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+        return None
+
+    @rx.event
+    def summarise(self) -> rx.event.EventSpec | None:
+        try:
+            summary = ai.summarise(self._actor(), self.case.id)
+        except NotSignedIn:
+            return self._to_sign_in()
+        except CaselineError as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+            return None
+        self.summary_sentences, self.summary_period = summary.sentences, summary.period
+        self.summary_method, self.summary_note = summary.method, summary.note
+        self.summary_at = summary.generated_at
+        return None
+
+    @rx.event
+    def accept_summary(self) -> rx.event.EventSpec | None:
+        summary = CaseSummary(sentences=self.summary_sentences, period=self.summary_period,
+                              generated_at=self.summary_at, method=self.summary_method,
+                              note=self.summary_note)
+        result = self._case_action(
+            lambda a: ai.accept_summary(a, self.case.id, summary, self.case.version),
+            "Summary saved to the record.")
+        self.summary_sentences = []
+        return result
+
+    @rx.event
+    def dismiss_summary(self) -> None:
+        self.summary_sentences = []
 
     @rx.var
     def has_more(self) -> bool:

@@ -13,12 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from caseapp.ai.risk import flags_for_text, sentences
+from caseapp.ai.risk import SEVERITY_ORDER, flags_for_text, sentences
 
-# Most serious first: a summary must never drop these for something routine.
-SEVERITY = ["self_harm_suicide", "safeguarding_child", "safeguarding_adult", "domestic_abuse",
-            "offending_exploitation", "mental_health", "substance_misuse", "housing",
-            "physical_health", "financial_hardship", "relationships"]
 _WORD = re.compile(r"[a-z0-9£']+")
 _STOP = set("""a an and the of to in on for with at by from is was were are be been has have had
 he she they him her them his their i we you it this that as or but not no so if then than there
@@ -32,6 +28,7 @@ class KeySentence:
     when: date
     sentence: str
     reason: str  # "risk: housing" or "information"
+    source: int  # index of the note it came from, in the list given
 
 
 def _words(text: str) -> list[str]:
@@ -41,9 +38,12 @@ def _words(text: str) -> list[str]:
 def key_sentences(notes: list[tuple[date, str]], limit: int = 3) -> list[KeySentence]:
     """``notes`` are (date, text) pairs of the period; returns at most ``limit`` sentences."""
     candidates: list[tuple[int, date, str]] = []
-    for order, (when, text) in enumerate(sorted(notes, key=lambda n: n[0])):
-        for s in sentences(text):
-            candidates.append((order, when, s))
+    source: list[int] = []
+    by_date = sorted(range(len(notes)), key=lambda i: notes[i][0])
+    for order, note_index in enumerate(by_date):
+        for s in sentences(notes[note_index][1]):
+            candidates.append((order, notes[note_index][0], s))
+            source.append(note_index)
     if not candidates:
         return []
     docs = [set(_words(s)) for _, _, s in candidates]
@@ -57,7 +57,7 @@ def key_sentences(notes: list[tuple[date, str]], limit: int = 3) -> list[KeySent
     for index, (_, _, s) in enumerate(candidates):
         for flag in flags_for_text(s):
             by_category[flag.category] = index
-    for category in SEVERITY:
+    for category in SEVERITY_ORDER:
         if category in by_category and len(chosen) < limit:
             chosen.setdefault(by_category[category], f"risk: {category}")
     # 2. Fill with the most informative sentences (tf-idf, favouring recent and concrete ones).
@@ -79,4 +79,4 @@ def key_sentences(notes: list[tuple[date, str]], limit: int = 3) -> list[KeySent
                 break
             chosen[index] = "information"
     picked = sorted(chosen)
-    return [KeySentence(candidates[i][1], candidates[i][2], chosen[i]) for i in picked]
+    return [KeySentence(candidates[i][1], candidates[i][2], chosen[i], source[i]) for i in picked]

@@ -24,6 +24,12 @@ CATEGORIES: dict[str, str] = {
     "offending_exploitation": "Offending or exploitation",
 }
 
+# Most serious first: lists and summaries must never drop these for something routine.
+SEVERITY_ORDER = ["self_harm_suicide", "safeguarding_child", "safeguarding_adult",
+                  "domestic_abuse", "offending_exploitation", "mental_health",
+                  "substance_misuse", "housing", "physical_health", "financial_hardship",
+                  "relationships"]
+
 # Ages in brackets up to 17, "(7)", are how UK notes often mark a child.
 _CHILD = (r"(?:child(?:ren)?|kids?|youngest|eldest|oldest|\((?:[0-9]|1[0-7])\)|son|daughter|"
           r"baby|babies|toddler|infant|newborn|"

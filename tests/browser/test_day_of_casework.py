@@ -218,3 +218,22 @@ def test_two_people_changing_one_case_get_a_conflict_not_an_overwrite(
     expect(worker.get_by_label("Change status")).to_have_value("open")  # nothing overwritten
     for p in pages:
         p.context.close()
+
+
+def test_summary_and_risk_indicators_are_labelled_and_need_a_person_to_save(
+        page: Page, app_data: Path) -> None:
+    (case_id,) = query(app_data, "select c.id from 'case' c join user u on u.id = c.worker_id "
+                                 "join interaction i on i.case_id = c.id where u.email = ? "
+                                 "group by c.id order by count(*) desc limit 1",
+                       DEMO["case_worker"])[0]
+    sign_in(page, DEMO["case_worker"])
+    page.goto(f"/cases/{case_id}")
+    page.get_by_role("button", name="Summarise").click()
+    expect(page.get_by_text(re.compile("picked by offline key sentences"))).to_be_visible()
+    page.get_by_role("button", name="Risk indicators").click()
+    expect(page.get_by_text(re.compile("never clear a flag"))).to_be_visible()
+    screenshot(page, "ai-panel-phone")
+    page.get_by_role("button", name="Save summary to the record").click()
+    expect(page.get_by_text("Summary saved to the record.")).to_be_visible()
+    expect(page.get_by_role("article").first.get_by_text(
+        re.compile("Accepted summary"))).to_be_visible()
