@@ -78,3 +78,54 @@ def test_nobody_can_write_a_summary_by_hand(world: World) -> None:
     with pytest.raises(ValidationFailed):
         interactions.add_interaction(world.worker, world.case_worker,
                                      NewInteraction(kind="summary", text="Looks AI-made"))
+
+
+def test_model_summary_sends_only_readable_pseudonymised_notes_and_restores_names(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from tests.fake_openai import Scripted, fake_openai_server
+
+    private_id, public_id = _seed(world)
+    interactions.add_interaction(world.volunteer, world.case_volunteer, NewInteraction(
+        text="Dee Green rang from 07700 900321 to say the council will visit."))
+    with fake_openai_server() as fake:
+        def answer(body: dict) -> str:
+            # Like a model: refer to the person by the placeholder it was given.
+            import re
+
+            person = re.search(r"(\[PERSON_\d+\]) rang from", body["messages"][1]["content"])
+            assert person is not None
+            return json.dumps({"sentences": [
+                {"text": f"{person.group(1)} faces eviction and the council will visit.",
+                 "interaction_ids": [public_id]},
+                {"text": "An uncited guess.", "interaction_ids": []},
+                {"text": "Quoting a note it was never given.", "interaction_ids": [private_id]},
+            ]})
+
+        fake.default = Scripted(respond=answer)
+        monkeypatch.setenv("CASEAPP_AI_MODEL", "fake-model")
+        monkeypatch.setenv("CASEAPP_AI_BASE_URL", fake.url)
+        summary = summarise(world.volunteer, world.case_volunteer)
+        sent = fake.sent_text()
+    assert "strangled" not in sent  # the manager's private note never left
+    assert "Dee" not in sent and "Green" not in sent and "07700 900321" not in sent
+    assert "Section 21" in sent  # what the volunteer may read did go
+    assert [s.text for s in summary.sentences] == [
+        "Dee Green faces eviction and the council will visit."]
+    assert summary.method == "AI model fake-model" and "AI-generated" in summary.note
+
+
+def test_a_failing_endpoint_falls_back_to_key_sentences(world: World,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fake_openai import Scripted, fake_openai_server
+
+    _seed(world)
+    with fake_openai_server() as fake:
+        fake.default = Scripted(status=500)
+        monkeypatch.setenv("CASEAPP_AI_MODEL", "fake-model")
+        monkeypatch.setenv("CASEAPP_AI_BASE_URL", fake.url)
+        monkeypatch.setenv("CASEAPP_AI_MAX_RETRIES", "0")
+        summary = summarise(world.volunteer, world.case_volunteer)
+    assert summary.sentences and summary.method.startswith("offline")
+    assert "error 500" in summary.note

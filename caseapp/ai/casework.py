@@ -10,17 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import col
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
 
 from caseapp import access, audit
 from caseapp.actor import Actor
+from caseapp.ai.client import AIConfig, AIUnavailable, ai_config, structured
 from caseapp.ai.key_sentences import key_sentences
+from caseapp.ai.pseudonymise import Pseudonymiser
 from caseapp.ai.risk import SEVERITY_ORDER, flags_for_text
 from caseapp.cases import load_case_for
 from caseapp.db import session_scope
 from caseapp.errors import NoAccess, PermissionDenied, ValidationFailed
 from caseapp.interactions import NewInteraction, add_interaction, readable
-from caseapp.models import Interaction, InteractionType, Role, utcnow
+from caseapp.models import Case, Interaction, InteractionType, Person, Role, User, utcnow
 from caseapp.organisation import organisation_time_zone
 from caseapp.textinput import clean_note
 from caseapp.timefmt import format_date, format_datetime
@@ -29,6 +32,23 @@ OFFLINE_METHOD = "offline key sentences (no AI model)"
 NEEDS_ENDPOINT = ("A written summary in your own words, answers to questions about the case and "
                   "the structured analysis need an AI endpoint, which this organisation has not "
                   "set up. What you see here is picked from the notes themselves.")
+
+
+class _CitedSentence(BaseModel):
+    text: str = Field(description="One sentence of the summary, in plain professional English")
+    interaction_ids: list[int] = Field(description="ids of the interactions it rests on")
+
+
+class _SummaryAnswer(BaseModel):
+    sentences: list[_CitedSentence] = Field(description="two or three sentences")
+
+
+_SUMMARY_SYSTEM = (
+    "You help UK charity case workers. Summarise the case's recent activity for a supervisor in "
+    "two or three sentences: what happened, current risks and agreed next steps. Use only the "
+    "interactions given; cite the ids each sentence rests on; if the notes do not say "
+    "something, do not guess. Placeholders like [PERSON_1] stand for real details: keep them "
+    "exactly as written.")
 
 
 @dataclass
@@ -108,15 +128,53 @@ def summarise(actor: Actor, case_id: int, days: int = 7) -> CaseSummary:
             rows = list(reversed(db.exec(query.order_by(col(Interaction.occurred_at).desc())
                                          .limit(5)).all()))
             period = "the most recent interactions"
-        picked = key_sentences([(i.occurred_at.date(), i.text) for i, _ in rows])
-        sentences = [SummarySentence(text=k.sentence,
-                                     interaction_id=rows[k.source][0].id,  # type: ignore[arg-type]
-                                     when=format_date(k.when), reason=k.reason) for k in picked]
-        audit.record(db, actor, "ai.summarise", "case", case.id, method=OFFLINE_METHOD,
+        config = ai_config()
+        method, note = OFFLINE_METHOD, NEEDS_ENDPOINT
+        sentences: list[SummarySentence] = []
+        if config is not None and rows:
+            try:
+                sentences = _model_summary(db, config, case, rows)
+                method, note = f"AI model {config.model}", "AI-generated: check it against " \
+                    "the notes it cites before saving it."
+            except AIUnavailable as exc:
+                note = f"{exc} Showing key sentences picked from the notes instead."
+        if not sentences:
+            picked = key_sentences([(i.occurred_at.date(), i.text) for i, _ in rows])
+            sentences = [SummarySentence(text=k.sentence,
+                                         interaction_id=rows[k.source][0].id,  # type: ignore
+                                         when=format_date(k.when), reason=k.reason)
+                         for k in picked]
+        audit.record(db, actor, "ai.summarise", "case", case.id, method=method,
                      interaction_ids=[i.id for i, _ in rows], days=days)
         return CaseSummary(sentences=sentences, period=period,
-                           generated_at=format_datetime(utcnow(), tz), method=OFFLINE_METHOD,
-                           note=NEEDS_ENDPOINT)
+                           generated_at=format_datetime(utcnow(), tz), method=method, note=note)
+
+
+def _model_summary(db, config: AIConfig, case: Case, rows: list) -> list[SummarySentence]:  # type: ignore[no-untyped-def]
+    """Ask the model. Text leaving the machine is pseudonymised; citations must be readable."""
+    person = db.get(Person, case.person_id)
+    known = [person.name] if person else []
+    known += list(db.exec(select(User.name)).all())  # staff names appear in notes too
+    shield = Pseudonymiser(known) if config.pseudonymise else None
+    lines = []
+    for interaction, author in rows:
+        text = f"[{interaction.id}] {interaction.occurred_at:%d %b %Y} {interaction.kind} by " \
+               f"{author}: {interaction.text}"
+        lines.append(shield.hide(text) if shield else text)
+    answer = structured(config, _SUMMARY_SYSTEM, "\n\n".join(lines), _SummaryAnswer)
+    allowed = {i.id: i for i, _ in rows}
+    out = []
+    for item in answer.sentences[:3]:
+        cited = [i for i in item.interaction_ids if i in allowed]
+        if not cited:
+            continue  # an uncited sentence is a guess: leave it out
+        text = shield.restore(item.text) if shield else item.text
+        out.append(SummarySentence(text=text, interaction_id=cited[0],
+                                   when=format_date(allowed[cited[0]].occurred_at.date()),
+                                   reason="AI"))
+    if not out:
+        raise AIUnavailable("The AI answer cited none of the notes.")
+    return out
 
 
 def accept_summary(actor: Actor, case_id: int, summary: CaseSummary,
