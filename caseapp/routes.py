@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -33,7 +34,8 @@ async def sign_in(request: Request) -> Response:
     password = str(form.get("password") or "")
     next_path = _safe_next(str(form.get("next") or ""))
     try:
-        token, _actor = sessions.sign_in(email, password)
+        # argon2 is slow on purpose: keep it off the event loop that serves everyone else.
+        token, _actor = await run_in_threadpool(sessions.sign_in, email, password)
     except NotSignedIn:
         return RedirectResponse(f"/sign-in?error=1&email={quote(email[:254])}",
                                 status_code=303, headers=NO_STORE)
@@ -47,7 +49,7 @@ async def sign_in(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    sessions.sign_out(request.cookies.get(sessions.COOKIE_NAME))
+    await run_in_threadpool(sessions.sign_out, request.cookies.get(sessions.COOKIE_NAME))
     response = RedirectResponse("/sign-in?signed_out=1", status_code=303, headers=NO_STORE)
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
@@ -55,10 +57,11 @@ async def sign_out(request: Request) -> Response:
 
 async def attachment(request: Request) -> Response:
     try:
-        actor = sessions.actor_for_token(request.cookies.get(sessions.COOKIE_NAME))
+        actor = await run_in_threadpool(sessions.actor_for_token,
+                                        request.cookies.get(sessions.COOKIE_NAME))
         attachment_id = int(request.path_params["attachment_id"])
-        served = open_attachment(actor, attachment_id,
-                                 thumbnail=request.url.path.endswith("/thumbnail"))
+        served = await run_in_threadpool(open_attachment, actor, attachment_id,
+                                         request.url.path.endswith("/thumbnail"))
     except NotSignedIn:
         return JSONResponse({"error": "Please sign in"}, status_code=401, headers=NO_STORE)
     except (NoAccess, ValueError):

@@ -98,3 +98,20 @@ def test_admin_cannot_lock_themselves_out(world: World) -> None:
                           team="Central", capacity_hours=37.5, active=True)
     with session_scope() as db:
         assert db.get(User, world.admin.id).role == "admin"  # type: ignore[union-attr]
+
+
+def test_ten_wrong_passwords_lock_the_account_for_a_while_without_saying_so(
+        world: World) -> None:
+    for _ in range(sessions.MAX_FAILURES):
+        with pytest.raises(NotSignedIn):
+            sessions.sign_in("wren.worker@example.org", "wrong password")
+    with pytest.raises(NotSignedIn) as exc:
+        sessions.sign_in("wren.worker@example.org", PASSWORD)  # right password, still refused
+    assert str(exc.value) == sessions.GENERIC_SIGN_IN_ERROR
+    # Another account is unaffected, and the lock lifts when the window has passed.
+    assert sessions.sign_in("nell.north@example.org", PASSWORD)
+    with session_scope() as db:
+        for event in db.exec(select(AuditEvent).where(AuditEvent.action == "sign_in.failed")):
+            event.at -= sessions.FAILURE_WINDOW
+            db.add(event)
+    assert sessions.sign_in("wren.worker@example.org", PASSWORD)

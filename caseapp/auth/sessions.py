@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from http.cookies import SimpleCookie
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from caseapp import audit
 from caseapp.actor import Actor
@@ -16,9 +16,12 @@ from caseapp.auth.passwords import verify_password
 from caseapp.config import settings
 from caseapp.db import session_scope
 from caseapp.errors import NotSignedIn
-from caseapp.models import User, UserSession, utcnow
+from caseapp.models import AuditEvent, User, UserSession, utcnow
 
 COOKIE_NAME = "caseline_session"
+# Password guessing: after this many failures in the window, even the right password is refused.
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
 GENERIC_SIGN_IN_ERROR = "That email and password do not match an active account"
 
 
@@ -44,6 +47,9 @@ def sign_in(email: str, password: str) -> tuple[str, Actor]:
     with session_scope() as db:
         user = db.exec(select(User).where(User.email == email)).first()
         ok = verify_password(user.password_hash if user else None, password or "")
+        # Same message and the same hashing work whether locked, wrong or unknown.
+        if user is not None and _recent_failures(db, user.id) >= MAX_FAILURES:  # type: ignore[arg-type]
+            ok = False
         if not user or not ok or not user.active:
             audit.record_denial(db, Actor.of(user) if user else None, "sign_in.failed", "user",
                          user.id if user else None, email_given=email[:254])
@@ -56,6 +62,13 @@ def sign_in(email: str, password: str) -> tuple[str, Actor]:
         actor = Actor.of(user)
         audit.record(db, actor, "sign_in", "user", user.id)
         return token, actor
+
+
+def _recent_failures(db: Session, user_id: int) -> int:
+    since = utcnow() - FAILURE_WINDOW
+    return db.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "sign_in.failed", AuditEvent.entity_type == "user",
+        AuditEvent.entity_id == user_id, AuditEvent.at >= since)).one()
 
 
 def actor_for_token(token: str | None, db: Session | None = None) -> Actor:
