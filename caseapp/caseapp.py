@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from caseapp.pages.screens import register
-from caseapp.routes import UploadSizeLimit, http_routes
+from caseapp.routes import SecurityHeaders, UploadSizeLimit, http_routes
 
 app = rx.App(
     stylesheets=["/styles.css"],
@@ -13,6 +13,6 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#0f766e"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
     ],
-    api_transformer=[http_routes(), UploadSizeLimit],
+    api_transformer=[http_routes(), UploadSizeLimit, SecurityHeaders],
 )
 register(app)

@@ -113,6 +113,40 @@ class UploadSizeLimit:
         await self.app(scope, counted, send)
 
 
+class SecurityHeaders:
+    """Headers on every HTTP response. The CSP limits framing, plugins, base URLs and where
+    forms may post; a script policy needs Reflex's inline bootstrap hashed first (issue 6)."""
+
+    HEADERS: tuple[tuple[bytes, bytes], ...] = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+        (b"content-security-policy",
+         b"frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(self.HEADERS)
+        if settings().cookie_secure:  # behind HTTPS: browsers should never use plain HTTP
+            extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  *(h for h in extra if h[0] not in present)]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def http_routes() -> Starlette:
     return Starlette(routes=[
         Route("/auth/sign-in", sign_in, methods=["POST"]),

@@ -237,3 +237,16 @@ def test_summary_and_risk_indicators_are_labelled_and_need_a_person_to_save(
     expect(page.get_by_text("Summary saved to the record.")).to_be_visible()
     expect(page.get_by_role("article").first.get_by_text(
         re.compile("Accepted summary"))).to_be_visible()
+
+
+def test_every_response_carries_security_headers(app_url: str) -> None:
+    import httpx
+
+    for path in ("/sign-in/", "/files/attachments/1", "/ping"):
+        response = httpx.get(app_url + path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        assert response.headers["referrer-policy"] == "same-origin", path
+    post = httpx.post(app_url + "/auth/sign-in", data={"email": "x@example.org",
+                                                       "password": "nope"})
+    assert post.status_code == 303 and post.headers["x-frame-options"] == "DENY"
