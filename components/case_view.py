@@ -7,6 +7,7 @@ import reflex as rx
 from caseapp.ai.casework import RiskIndicator, SummarySentence
 from caseapp.cases import HistoryEntry
 from caseapp.interactions import AttachmentView, InteractionView
+from caseapp.trail import Viewer
 from components.badges import concern_badge, pathway_chip, status_badge, tag_list
 from components.fields import field_error, labelled, native_select
 from state.case_page import UPLOAD_ID, CaseState
@@ -378,6 +379,25 @@ def timeline_item(item: InteractionView) -> rx.Component:
     )
 
 
+def _viewer(v: Viewer) -> rx.Component:
+    return rx.el.li(rx.text(v.name, " (", v.role, ")", size="2"),
+                    rx.text(v.views, rx.cond(v.views == 1, " view", " views"), " · last ",
+                            v.last_seen, size="1", color_scheme="gray"))
+
+
+def who_has_seen() -> rx.Component:
+    """For managers: who opened this case, from the audit trail."""
+    return rx.cond(
+        CaseState.case.can_reassign,
+        rx.el.details(
+            rx.el.summary("Who has seen this case", on_click=CaseState.load_viewers),
+            rx.cond(CaseState.viewers_loaded,
+                    rx.el.ul(rx.foreach(CaseState.viewers, _viewer), class_name="history-list")),
+            class_name="history",
+        ),
+    )
+
+
 def _history_entry(h: HistoryEntry) -> rx.Component:
     return rx.el.li(rx.text(h.what, size="2"),
                     rx.text(h.when, " · ", h.who, size="1", color_scheme="gray"))
@@ -398,6 +418,7 @@ def timeline() -> rx.Component:
                      class_name="history-list"),
             class_name="history",
         ),
+        who_has_seen(),
         spacing="3",
         width="100%",
     )

@@ -16,6 +16,7 @@ from caseapp.config import settings
 from caseapp.errors import CaselineError, Conflict, NotSignedIn, ValidationFailed
 from caseapp.interactions import InteractionView, NewInteraction
 from caseapp.organisation import local_now_input
+from caseapp.trail import Viewer, case_viewers
 from state.session import SessionState
 
 UPLOAD_ID = "attachments"
@@ -58,6 +59,8 @@ class CaseState(SessionState):
     summary_method: str = ""
     summary_note: str = ""
     summary_at: str = ""
+    viewers: list[Viewer] = []
+    viewers_loaded: bool = False
 
     def _case_id(self) -> int:
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -72,6 +75,7 @@ class CaseState(SessionState):
     def load(self) -> rx.event.EventSpec | None:
         self.denied, self.banner, self.items, self.form_errors = "", "", [], {}
         self.risks, self.risks_checked, self.summary_sentences = [], False, []
+        self.viewers, self.viewers_loaded = [], False
         self.case = _blank_detail()
         self.form_open = False
         try:
@@ -273,6 +277,17 @@ class CaseState(SessionState):
             "Summary saved to the record.")
         self.summary_sentences = []
         return result
+
+    @rx.event
+    def load_viewers(self) -> rx.event.EventSpec | None:
+        try:
+            self.viewers = case_viewers(self._actor(), self.case.id)
+            self.viewers_loaded = True
+        except NotSignedIn:
+            return self._to_sign_in()
+        except CaselineError as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+        return None
 
     @rx.event
     def dismiss_summary(self) -> None:

@@ -250,3 +250,12 @@ def test_every_response_carries_security_headers(app_url: str) -> None:
     post = httpx.post(app_url + "/auth/sign-in", data={"email": "x@example.org",
                                                        "password": "nope"})
     assert post.status_code == 303 and post.headers["x-frame-options"] == "DENY"
+
+
+def test_manager_sees_who_has_seen_a_case(page: Page, app_data: Path) -> None:
+    (case_id,) = query(app_data, "select id from 'case' order by id limit 1")[0]
+    sign_in(page, DEMO["manager"])
+    page.goto(f"/cases/{case_id}")
+    page.get_by_text("Who has seen this case").click()
+    seen = page.get_by_role("group").filter(has_text="Who has seen this case")
+    expect(seen.get_by_role("listitem").filter(has_text="(Manager)")).to_be_visible()
