@@ -74,6 +74,8 @@ class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = "Caseline"
     time_zone: str = "Europe/London"
+    # Some organisations' policy forbids any case data on devices: then no drafts or outbox.
+    offline_drafts: bool = True
     updated_at: datetime = Field(default_factory=utcnow)
 
 

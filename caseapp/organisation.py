@@ -1,4 +1,4 @@
-"""The organisation's own settings: its name and time zone."""
+"""The organisation's own settings: its name, time zone and whether notes may wait on devices."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from caseapp.textinput import required_line
 class OrganisationView:
     name: str
     time_zone: str
+    offline_drafts: bool = True
 
 
 def _row(db: Session) -> Organisation:
@@ -48,10 +49,13 @@ def local_now_input() -> str:
 def get_organisation() -> OrganisationView:
     with session_scope() as db:
         org = _row(db)
-        return OrganisationView(name=org.name, time_zone=org.time_zone)
+        return OrganisationView(name=org.name, time_zone=org.time_zone,
+                                offline_drafts=org.offline_drafts)
 
 
-def update_organisation(actor: Actor, name: str, time_zone: str) -> None:
+def update_organisation(actor: Actor, name: str, time_zone: str,
+                        offline_drafts: bool | None = None) -> None:
+    """``offline_drafts`` None keeps the current choice."""
     if not access.can_manage_organisation(actor):
         raise PermissionDenied("Only an admin can change organisation settings")
     errors: dict[str, str] = {}
@@ -64,8 +68,11 @@ def update_organisation(actor: Actor, name: str, time_zone: str) -> None:
         raise ValidationFailed(errors)
     with session_scope() as db:
         org = _row(db)
-        old = {"name": org.name, "time_zone": org.time_zone}
+        old = {"name": org.name, "time_zone": org.time_zone, "offline_drafts": org.offline_drafts}
         org.name, org.time_zone, org.updated_at = clean, time_zone.strip(), utcnow()
+        if offline_drafts is not None:
+            org.offline_drafts = bool(offline_drafts)
         db.add(org)
         audit.record(db, actor, "organisation.update", "organisation", 1, old=old,
-                     new={"name": clean, "time_zone": org.time_zone})
+                     new={"name": clean, "time_zone": org.time_zone,
+                          "offline_drafts": org.offline_drafts})

@@ -1,5 +1,6 @@
 """HTTP routes beside Reflex's socket: sign-in/out (they set and clear the HttpOnly session cookie,
-which page code cannot do) and attachment downloads (authorised and audited, never a public folder).
+which page code cannot do), attachment downloads (authorised and audited, never a public folder),
+the interaction save route the device outbox sends through, and the service worker.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from caseapp import interactions
 from caseapp.auth import sessions
 from caseapp.config import settings
-from caseapp.errors import NoAccess, NotSignedIn
-from caseapp.interactions import open_attachment
+from caseapp.errors import (
+    CaselineError,
+    Conflict,
+    NoAccess,
+    NotSignedIn,
+    PermissionDenied,
+    ValidationFailed,
+)
+from caseapp.interactions import NewInteraction, open_attachment
+from caseapp.pwa import service_worker_script
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+# Sign-out leaves nothing of the app on the device: cached files, local storage, the outbox
+# (emptied or knowingly discarded first, by assets/outbox.js) and the service worker.
+CLEAR_SITE_DATA = {"Clear-Site-Data": '"cache", "storage"'}
 
 
 def _safe_next(value: str | None) -> str:
@@ -50,7 +63,8 @@ async def sign_in(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     await run_in_threadpool(sessions.sign_out, request.cookies.get(sessions.COOKIE_NAME))
-    response = RedirectResponse("/sign-in?signed_out=1", status_code=303, headers=NO_STORE)
+    response = RedirectResponse("/sign-in?signed_out=1", status_code=303,
+                                headers={**NO_STORE, **CLEAR_SITE_DATA})
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
 
@@ -78,6 +92,89 @@ async def attachment(request: Request) -> Response:
     return Response(served.data, media_type=served.content_type, headers=headers)
 
 
+def _same_origin(request: Request) -> bool:
+    """Script on another site could otherwise post with the user's cookie (it is SameSite=Lax,
+    which already stops that in current browsers; this holds for older ones too)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host
+
+
+def _answer(outcome: str, status: int, **body: object) -> JSONResponse:
+    return JSONResponse({"outcome": outcome, **body}, status_code=status, headers=NO_STORE)
+
+
+def _int_field(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+async def save_interaction(request: Request) -> Response:
+    """Save one interaction sent from the page, now or later from the device's outbox.
+
+    The same service call as everywhere else checks the session and the actor's access; the
+    client's reference makes a re-send return the first save instead of adding a duplicate.
+    Answers say what the outbox should do: forget the item (saved, invalid), keep it and wait
+    (signed_out, wrong_user), or keep it and show the problem (conflict, refused).
+    """
+    if not _same_origin(request):
+        return _answer("refused", 403, message="This request did not come from Caseline")
+    try:
+        actor = await run_in_threadpool(sessions.actor_for_token,
+                                        request.cookies.get(sessions.COOKIE_NAME))
+    except NotSignedIn:
+        return _answer("signed_out", 401, message="Sign in to send your saved notes")
+    s = settings()
+    limit = s.max_upload_bytes
+    async with request.form(max_files=s.max_attachments_per_interaction + 1,
+                            max_fields=40) as form:
+        author = _int_field(form.get("author"))
+        if author is not None and author != actor.id:
+            # Written by someone else on this device: it waits for them to sign in.
+            return _answer("wrong_user", 409, message="Written by another user")
+        case_id = _int_field(form.get("case_id"))
+        client_ref = str(form.get("client_ref") or "").strip()
+        if case_id is None or not client_ref:
+            return _answer("invalid", 422, errors={"text": "This save was incomplete; nothing "
+                                                            "was saved. Press Save again."})
+        files: list[tuple[str, bytes]] = []
+        for upload in form.getlist("attachments"):
+            if isinstance(upload, str):
+                continue
+            # Read one byte past the limit: enough to know it is too big without holding more.
+            files.append((upload.filename or "attachment", await upload.read(limit + 1)))
+        new = NewInteraction(
+            kind=str(form.get("kind") or ""), occurred_at=str(form.get("occurred_at") or ""),
+            text=str(form.get("text") or ""),
+            private=str(form.get("private") or "").lower() in ("true", "1", "on"),
+            concern_level=str(form.get("concern_level") or "") or None,
+            client_ref=client_ref)
+        expected = _int_field(form.get("expected_version"))
+    try:
+        interaction_id = await run_in_threadpool(interactions.add_interaction, actor, case_id,
+                                                 new, files, expected)
+    except ValidationFailed as exc:
+        return _answer("invalid", 422, errors=exc.errors)
+    except Conflict as exc:
+        return _answer("conflict", 409, message=str(exc))
+    except NotSignedIn:
+        return _answer("signed_out", 401, message="Sign in to send your saved notes")
+    except (NoAccess, PermissionDenied) as exc:
+        return _answer("refused", 403, message=str(exc))
+    except CaselineError as exc:
+        return _answer("invalid", 422, errors={"text": str(exc)})
+    return _answer("saved", 201, id=interaction_id)
+
+
+async def service_worker(_request: Request) -> Response:
+    # Served from the site root so it may control every page; revalidated on each check so an
+    # update reaches devices promptly.
+    return Response(service_worker_script(), media_type="text/javascript",
+                    headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+
+
 class UploadSizeLimit:
     """Refuse oversized bodies on Reflex's upload endpoint before they are parsed to disk.
 
@@ -89,7 +186,8 @@ class UploadSizeLimit:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].endswith("/_upload"):
+        if scope["type"] != "http" or not (scope["path"].endswith("/_upload")
+                                           or scope["path"] == "/api/interactions"):
             await self.app(scope, receive, send)
             return
         s = settings()
@@ -153,4 +251,6 @@ def http_routes() -> Starlette:
         Route("/auth/sign-out", sign_out, methods=["POST"]),
         Route("/files/attachments/{attachment_id:int}", attachment, methods=["GET"]),
         Route("/files/attachments/{attachment_id:int}/thumbnail", attachment, methods=["GET"]),
+        Route("/api/interactions", save_interaction, methods=["POST"]),
+        Route("/sw.js", service_worker, methods=["GET"]),
     ])
