@@ -6,13 +6,23 @@ import reflex as rx
 
 from caseapp.pages.screens import register
 from caseapp.routes import SecurityHeaders, UploadSizeLimit, http_routes
+from components.connection import connection_notice
 
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(name="theme-color", content="#0f766e"),
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+        rx.el.link(rel="icon", href="/icons/favicon-32.png", sizes="32x32", type="image/png"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.el.meta(name="apple-mobile-web-app-capable", content="yes"),
+        rx.el.meta(name="apple-mobile-web-app-title", content="Caseline"),
+        # Drafts, the outbox and the service worker: plain script, so it runs with no socket.
+        rx.el.script(src="/outbox.js", defer=True),
     ],
     api_transformer=[http_routes(), UploadSizeLimit, SecurityHeaders],
 )
+# In place of Reflex's connection toast (it names the websocket URL): see components/connection.py.
+app.app_wraps[(5, "Overlay")] = lambda stateful: connection_notice() if stateful else None
 register(app)

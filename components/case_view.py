@@ -10,7 +10,7 @@ from caseapp.interactions import AttachmentView, InteractionView
 from caseapp.trail import Viewer
 from components.badges import concern_badge, pathway_chip, status_badge, tag_list
 from components.fields import field_error, labelled, native_select
-from state.case_page import UPLOAD_ID, CaseState
+from state.case_page import CaseState
 
 INTERACTION_TYPES = [("note", "Note"), ("meeting", "Meeting"), ("phone_call", "Phone call"),
                      ("home_visit", "Home visit"), ("email", "Email"), ("drop_in", "Drop-in")]
@@ -105,9 +105,12 @@ def _case_select(label: str, field_id: str, options: list[tuple[str, str]] | rx.
 def case_actions() -> rx.Component:
     c = CaseState.case
     return rx.vstack(
-        rx.cond(c.can_add_interaction & ~CaseState.form_open,
+        # Opened by the outbox script, not a server round trip: it must open with no signal.
+        rx.cond(c.can_add_interaction,
                 rx.button(rx.icon("plus", size=18, aria_hidden="true"), "Add interaction",
-                          size="3", on_click=CaseState.open_form, class_name="tap primary-action")),
+                          size="3", id="open-interaction-form", type="button",
+                          aria_controls="interaction-form", aria_expanded="false",
+                          class_name="tap primary-action")),
         rx.cond(c.can_claim,
                 rx.button("Claim case", size="3", variant="soft", on_click=CaseState.claim,
                           class_name="tap primary-action")),
@@ -217,28 +220,31 @@ def ai_panel() -> rx.Component:
     )
 
 
-def _selected_files() -> rx.Component:
-    return rx.foreach(
-        rx.selected_files(UPLOAD_ID),
-        lambda name: rx.hstack(rx.icon("paperclip", size=14, aria_hidden="true"),
-                               rx.text(name, size="2"), align="center", spacing="1"),
-    )
+ACCEPT = ",".join([*ACCEPTED_FILES, *(ext for exts in ACCEPTED_FILES.values() for ext in exts)])
+
+
+def _uncontrolled_select(field_id: str, options: list[tuple[str, str]], value: str,
+                         first: rx.Component | None = None) -> rx.Component:
+    children = [rx.el.option(label, value=val) for val, label in options]
+    return rx.el.select(*([first] if first is not None else []), *children, id=field_id,
+                        default_value=value, class_name="native-select")
 
 
 def interaction_form() -> rx.Component:
+    """Fields are uncontrolled and read by assets/outbox.js when Save is pressed: with no signal
+    a round trip per change is impossible, and the note must be kept on the device, not in a
+    socket queue that a reload loses. The page hears back through the hidden bridge input."""
     errors = CaseState.form_errors
     return rx.card(
         rx.vstack(
             rx.heading("Add interaction", size="4", as_="h2"),
             rx.grid(
                 labelled("Interaction type",
-                         native_select("interaction-type", INTERACTION_TYPES, CaseState.form_kind,
-                                       CaseState.set_form_kind),
+                         _uncontrolled_select("interaction-type", INTERACTION_TYPES, "note"),
                          "interaction-type", errors.get("kind", "")),
                 labelled("Date and time",
                          rx.input(id="occurred-at", type="datetime-local",
-                                  value=CaseState.form_when, on_change=CaseState.set_form_when,
-                                  size="3", width="100%"),
+                                  default_value=CaseState.form_when, size="3", width="100%"),
                          "occurred-at", errors.get("occurred_at", "")),
                 columns=rx.breakpoints(initial="1", xs="2"),
                 spacing="3",
@@ -246,11 +252,12 @@ def interaction_form() -> rx.Component:
             ),
             labelled(
                 "Notes",
-                rx.text_area(id="notes", default_value=CaseState.form_text,
-                             on_blur=CaseState.set_form_text, rows="7", size="3", width="100%",
+                rx.text_area(id="notes", rows="7", size="3",
+                             width="100%",
                              placeholder="What happened, what was discussed, concerns, "
                                          "next steps…",
-                             aria_describedby="notes-hint"),
+                             aria_describedby="notes-hint", enter_key_hint="enter",
+                             auto_capitalize="sentences", spell_check=True),
                 "notes", errors.get("text", ""),
                 hint="Markdown works: **bold**, *italic*, - lists.",
             ),
@@ -258,9 +265,7 @@ def interaction_form() -> rx.Component:
                 rx.el.label(
                     # Uncontrolled: it must flip at the tap, not after a round trip on a slow
                     # connection. The form remounts empty after each save.
-                    rx.checkbox(default_checked=CaseState.form_private,
-                                on_change=CaseState.set_form_private,
-                                size="3", id="private"),
+                    rx.checkbox(size="3", id="private"),
                     rx.text("Private", size="3"),
                     rx.text("(only you and managers can read it)", size="2", color_scheme="gray"),
                     class_name="checkbox-label",
@@ -268,9 +273,13 @@ def interaction_form() -> rx.Component:
                 rx.cond(
                     CaseState.case.can_change_concern,
                     rx.box(labelled("Concern level",
-                                    native_select("form-concern", CONCERN_OPTIONS,
-                                                  CaseState.form_concern,
-                                                  CaseState.set_form_concern),
+                                    # "No change" by default: a note saved after someone
+                                    # else changed the level must not silently set it back.
+                                    _uncontrolled_select(
+                                        "form-concern", CONCERN_OPTIONS, "",
+                                        rx.el.option(
+                                            "No change (" + CaseState.case.concern_level + ")",
+                                            value="")),
                                     "form-concern", errors.get("concern_level", "")),
                            min_width="10em"),
                 ),
@@ -282,35 +291,31 @@ def interaction_form() -> rx.Component:
             ),
             rx.el.label(
                 rx.text("Attachments", class_name="field-label"),
-                rx.upload(
-                    rx.vstack(
-                        rx.icon("camera", size=22, aria_hidden="true"),
-                        rx.text("Take a photo or choose files", size="2"),
-                        rx.text("Photos, PDF, Office documents, text. Up to 20 MB each.",
-                                size="1", color_scheme="gray"),
-                        align="center",
-                        spacing="1",
-                    ),
-                    id=UPLOAD_ID,
-                    multiple=True,
-                    accept=ACCEPTED_FILES,
+                rx.vstack(
+                    rx.icon("camera", size=22, aria_hidden="true"),
+                    rx.text("Take a photo or choose files", size="2"),
+                    rx.text("Photos, PDF, Office documents, text. Up to 20 MB each.",
+                            size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="1",
                     class_name="dropzone",
                 ),
+                # A native picker: phones offer the camera for image/*, and the chosen files
+                # stay readable by the outbox script.
+                rx.el.input(type="file", id="attachments", multiple=True, accept=ACCEPT,
+                            class_name="file-input"),
                 class_name="upload-label",
                 width="100%",
             ),
-            _selected_files(),
+            rx.el.ul(id="chosen-files", class_name="chosen-files"),
             field_error(errors.get("attachments", ""), "attachments"),
+            # Filled in by the outbox script: saved on this device, no connection, and so on.
+            rx.el.p(id="form-status", class_name="form-status", role="status", hidden=True),
             rx.flex(
                 rx.button("Cancel", variant="soft", color_scheme="gray", size="3",
-                          on_click=CaseState.close_form, class_name="tap", type="button"),
-                rx.button(
-                    rx.cond(CaseState.saving, "Saving…", "Save"),
-                    size="3",
-                    loading=CaseState.saving,
-                    on_click=CaseState.save(rx.upload_files(upload_id=UPLOAD_ID)),
-                    class_name="tap",
-                ),
+                          id="cancel-interaction", class_name="tap", type="button"),
+                rx.button("Save", size="3", id="save-interaction", type="button",
+                          class_name="tap"),
                 spacing="3",
                 justify="end",
                 width="100%",
@@ -319,7 +324,16 @@ def interaction_form() -> rx.Component:
             width="100%",
         ),
         width="100%",
+        id="interaction-form",
         class_name="interaction-form",
+        custom_attrs={
+            "data-case": CaseState.case.id.to_string(),
+            "data-case-label": CaseState.case.reference,
+            "data-version": CaseState.case.version.to_string(),
+            "data-user": CaseState.user_id.to_string(),
+            "data-user-name": CaseState.user_name,
+            "data-offline-drafts": rx.cond(CaseState.offline_drafts, "true", "false"),
+        },
     )
 
 
@@ -437,6 +451,9 @@ def case_page_body() -> rx.Component:
         rx.cond(
             CaseState.case.id > 0,
             rx.vstack(
+                # The outbox script reports here (saved, sent from the device, refused).
+                rx.el.input(id="outbox-bridge", type="text", hidden=True,
+                            on_change=CaseState.device_report),
                 rx.link("← Cases", href="/cases", size="2"),
                 case_header(),
                 rx.cond(CaseState.banner != "",
@@ -444,11 +461,21 @@ def case_page_body() -> rx.Component:
                                    color_scheme=rx.cond(CaseState.banner_kind == "error", "red",
                                                         "teal"))),
                 case_actions(),
-                rx.cond(CaseState.form_open, interaction_form()),
+                rx.cond(CaseState.case.can_add_interaction,
+                        # Keyed by case: moving to another case must never carry a typed
+                        # note along with it.
+                        rx.box(interaction_form(), id="interaction-form-wrapper", hidden=True,
+                               width="100%", key=CaseState.case.id.to_string())),
                 ai_panel(),
                 timeline(),
                 spacing="4",
                 width="100%",
+                id="case-page",
+                custom_attrs={
+                    "data-case": CaseState.case.id.to_string(),
+                    "data-user": CaseState.user_id.to_string(),
+                    "data-offline-drafts": rx.cond(CaseState.offline_drafts, "true", "false"),
+                },
             ),
             rx.center(rx.spinner(size="3"), padding="6"),
         ),

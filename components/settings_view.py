@@ -67,6 +67,16 @@ def settings_body() -> rx.Component:
                        lambda v: S.set_field("org_form_name", v), oe.get("name", "")),
             text_field("Time zone", "time-zone", S.time_zone,
                        lambda v: S.set_field("time_zone", v), oe.get("time_zone", "")),
+            rx.el.label(
+                rx.checkbox(checked=S.org_offline_drafts, on_change=S.set_offline_drafts,
+                            size="3", id="offline-drafts"),
+                rx.text("Keep drafts and unsent notes on devices", size="3"),
+                class_name="checkbox-label",
+            ),
+            rx.text("Workers can write with no signal: a note waits on the phone until it can "
+                    "be sent, and is removed at sign-out. Turn this off if your policy forbids "
+                    "any case data on devices; Caseline then needs a connection to save.",
+                    size="2", color_scheme="gray"),
             rx.flex(rx.button("Save organisation", on_click=S.save_organisation,
                               class_name="tap"), justify="end", width="100%"),
             spacing="3", width="100%"), width="100%"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import json
 from collections.abc import Callable
 
 import reflex as rx
@@ -12,14 +12,11 @@ from caseapp.actor import Actor
 from caseapp.ai import casework as ai
 from caseapp.ai.casework import CaseSummary, RiskIndicator, SummarySentence
 from caseapp.cases import CaseDetail
-from caseapp.config import settings
-from caseapp.errors import CaselineError, Conflict, NotSignedIn, ValidationFailed
-from caseapp.interactions import InteractionView, NewInteraction
+from caseapp.errors import CaselineError, NotSignedIn
+from caseapp.interactions import InteractionView
 from caseapp.organisation import local_now_input
 from caseapp.trail import Viewer, case_viewers
 from state.session import SessionState
-
-UPLOAD_ID = "attachments"
 
 
 def _blank_detail() -> CaseDetail:
@@ -39,17 +36,10 @@ class CaseState(SessionState):
     cursor: str = ""
     banner: str = ""
     banner_kind: str = "info"  # info | error
-    # The add-interaction form. Text is read on blur (not per keystroke) to keep a phone's
-    # connection quiet; the client_ref makes a double-tapped Save one interaction.
-    form_open: bool = False
-    form_kind: str = "note"
+    # The add-interaction form's starting values. The fields are read and saved by the outbox
+    # script in the page (assets/outbox.js), which works with no connection.
     form_when: str = ""
-    form_text: str = ""
-    form_private: bool = False
-    form_concern: str = ""
     form_errors: dict[str, str] = {}
-    form_ref: str = ""
-    saving: bool = False
     staff_options: list[list[str]] = []
     # AI results: shown, labelled, and kept out of the record until a person saves them.
     risks: list[RiskIndicator] = []
@@ -77,7 +67,6 @@ class CaseState(SessionState):
         self.risks, self.risks_checked, self.summary_sentences = [], False, []
         self.viewers, self.viewers_loaded = [], False
         self.case = _blank_detail()
-        self.form_open = False
         try:
             actor = self._actor()
             self._remember(actor)
@@ -94,11 +83,8 @@ class CaseState(SessionState):
         return None
 
     def _reset_form(self) -> None:
-        self.form_kind, self.form_text, self.form_private = "note", "", False
         self.form_when = local_now_input()
-        self.form_concern = self.case.concern_level
         self.form_errors = {}
-        self.form_ref = uuid.uuid4().hex
 
     @rx.event
     def load_more(self) -> rx.event.EventSpec | None:
@@ -116,78 +102,39 @@ class CaseState(SessionState):
         return None
 
     @rx.event
-    def open_form(self) -> None:
-        self.form_open = True
-        if not self.form_ref:
-            self._reset_form()
-
-    @rx.event
-    def close_form(self) -> None:
-        self.form_open = False
-
-    @rx.event
-    def set_form_text(self, value: str) -> None:
-        self.form_text = value
-
-    @rx.event
-    def set_form_kind(self, value: str) -> None:
-        self.form_kind = value
-
-    @rx.event
-    def set_form_when(self, value: str) -> None:
-        self.form_when = value
-
-    @rx.event
-    def set_form_private(self, value: bool) -> None:
-        self.form_private = bool(value)
-
-    @rx.event
-    def set_form_concern(self, value: str) -> None:
-        self.form_concern = value
-
-    @rx.event
-    async def save(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
-        """Save the interaction and its files in one go; on any problem nothing is saved and
-        everything typed stays in the form."""
-        limit = settings().max_upload_bytes
-        payload: list[tuple[str, bytes]] = []
-        for upload in files:
-            # Read one byte past the limit: enough to know it is too big without holding more.
-            payload.append((upload.name or "attachment", upload.file.read(limit + 1)))
-        self.saving = True
-        yield
+    def device_report(self, raw: str) -> rx.event.EventSpec | None:
+        """What assets/outbox.js did with a Save: the save itself went through the HTTP route,
+        so this only refreshes what the page shows. Nothing here trusts the report's content
+        beyond choosing which message to show."""
+        try:
+            report = json.loads(raw)
+            outcome = str(report.get("outcome", ""))
+        except (ValueError, AttributeError):
+            return None
         try:
             actor = self._actor()
-            interactions.add_interaction(
-                actor, self.case.id,
-                NewInteraction(kind=self.form_kind, occurred_at=self.form_when,
-                               text=self.form_text, private=self.form_private,
-                               concern_level=self.form_concern or None,
-                               client_ref=self.form_ref),
-                files=payload, expected_version=self.case.version)
         except NotSignedIn:
-            self.form_errors = {"text": "You were signed out. Your note is still here: copy it, "
-                                        "sign in again in a new tab, then press Save."}
-            return
-        except ValidationFailed as exc:
-            self.form_errors = exc.errors
-            return
-        except Conflict as exc:
+            return self._to_sign_in()
+        if outcome == "invalid":
+            errors = report.get("errors") or {}
+            self.form_errors = {str(k): str(v)[:500] for k, v in dict(errors).items()}
+            return None
+        try:
             self._reload(actor)
-            self.form_concern = self.case.concern_level
-            self.form_errors = {"concern_level": str(exc) + " Check the concern level, then "
-                                "press Save again."}
-            return
         except CaselineError as exc:
-            self.form_errors = {"text": str(exc)}
-            return
-        finally:
-            self.saving = False
-        self._reload(actor)
-        self._reset_form()
-        self.form_open = False
-        self.banner, self.banner_kind = "Interaction saved.", "info"
-        yield [rx.clear_selected_files(UPLOAD_ID), rx.set_value("notes", "")]
+            self.denied = str(exc)
+            return None
+        if outcome == "saved":
+            self._reset_form()
+            self.banner, self.banner_kind = "Interaction saved.", "info"
+        elif outcome == "sent":
+            self.banner, self.banner_kind = "Notes saved on this device have been sent.", "info"
+        elif outcome == "conflict":
+            self.form_errors = {"concern_level": str(report.get("message", ""))[:300]
+                                + " Check the concern level, then press Save again."}
+        elif outcome == "refused":
+            self.form_errors = {"text": str(report.get("message", ""))[:300]}
+        return None
 
     def _case_action(self, action: Callable[[Actor], object], success: str
                      ) -> rx.event.EventSpec | None:
@@ -205,7 +152,6 @@ class CaseState(SessionState):
             self._reload(actor)
         except CaselineError as exc:  # e.g. reassigned away from a case worker's team
             self.denied = str(exc)
-        self.form_concern = self.case.concern_level
         return None
 
     @rx.event

@@ -22,6 +22,7 @@ class SessionState(rx.State):
     can_manage_pathways: bool = False
     can_manage_users: bool = False
     can_create_case: bool = False
+    offline_drafts: bool = True  # the organisation lets notes wait on the device
 
     def _actor(self) -> Actor:
         """Raises NotSignedIn. Runs on every event, so a revoked session stops at once."""
@@ -37,4 +38,5 @@ class SessionState(rx.State):
         self.can_manage_pathways = access.can_manage_pathways(actor)
         self.can_manage_users = access.can_manage_users(actor)
         self.can_create_case = access.can_create_case(actor)
-        self.org_name = get_organisation().name
+        org = get_organisation()
+        self.org_name, self.offline_drafts = org.name, org.offline_drafts

@@ -14,6 +14,7 @@ from state.session import SessionState
 class SettingsState(SessionState):
     org_form_name: str = ""
     time_zone: str = "Europe/London"
+    org_offline_drafts: bool = True
     org_errors: dict[str, str] = {}
     users: list[StaffView] = []
     new_name: str = ""
@@ -39,6 +40,7 @@ class SettingsState(SessionState):
             return rx.redirect("/cases")
         org = get_organisation()
         self.org_form_name, self.time_zone = org.name, org.time_zone
+        self.org_offline_drafts = org.offline_drafts
         self.org_errors, self.user_errors, self.message = {}, {}, ""
         self._refresh()
         return None
@@ -50,9 +52,14 @@ class SettingsState(SessionState):
             setattr(self, name, value[:300])
 
     @rx.event
+    def set_offline_drafts(self, value: bool) -> None:
+        self.org_offline_drafts = bool(value)
+
+    @rx.event
     def save_organisation(self) -> rx.event.EventSpec | None:
         try:
-            update_organisation(self._actor(), self.org_form_name, self.time_zone)
+            update_organisation(self._actor(), self.org_form_name, self.time_zone,
+                                self.org_offline_drafts)
         except NotSignedIn:
             return self._to_sign_in()
         except ValidationFailed as exc:
@@ -62,6 +69,7 @@ class SettingsState(SessionState):
             self.org_errors = {"name": str(exc)}
             return None
         self.org_errors, self.org_name = {}, self.org_form_name.strip()
+        self.offline_drafts = self.org_offline_drafts
         self.message = "Organisation settings saved."
         return None
 
