@@ -433,7 +433,10 @@
     const input = field(form, 'attachments');
     const chosen = Array.from((input && input.files) || []);
     // One reference per note: a second tap, or a re-send after a lost answer, is the same save.
-    form.dataset.pendingRef = form.dataset.pendingRef || newRef();
+    // An edited note is a new save: the server would answer a reused reference with the old one.
+    const content = JSON.stringify([values, chosen.map((f) => [f.name, f.size])]);
+    if (!form.dataset.pendingRef || form.dataset.pendingContent !== content) form.dataset.pendingRef = newRef();
+    form.dataset.pendingContent = content;
     const item = {
       ref: form.dataset.pendingRef,
       author: Number(form.dataset.user),
@@ -525,6 +528,7 @@
     showChosenFiles(form);
     setPrivate(form, false);
     delete form.dataset.pendingRef;
+    delete form.dataset.pendingContent;
     try {
       localStorage.removeItem(draftKey(form));
     } catch {

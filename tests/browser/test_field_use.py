@@ -280,3 +280,14 @@ def test_with_offline_drafts_off_nothing_is_kept_on_the_device(
         expect(page.get_by_text(text)).to_have_count(1)
     finally:
         query(app_data, "update organisation set offline_drafts = 1")
+
+
+def test_a_double_tapped_save_is_one_interaction(page: Page, app_data: Path) -> None:
+    _open_case_with_worker(page, app_data, offset=6)
+    text = f"Tapped Save twice on a bumpy bus. {uuid.uuid4().hex[:8]}"
+    page.get_by_role("button", name="Add interaction").click()
+    page.get_by_label("Notes").fill(text)
+    page.get_by_role("button", name="Save", exact=True).dblclick()
+    expect(page.get_by_text("Interaction saved.")).to_be_visible()
+    expect(page.get_by_text(text)).to_have_count(1)
+    assert _count(app_data, text) == 1
