@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from caseapp.ai.casework import RiskIndicator, SummarySentence
+from caseapp.ai.questions import CaseAnswer, Evidence, InsightGroup, InsightItem
 from caseapp.cases import HistoryEntry
 from caseapp.interactions import AttachmentView, InteractionView
 from caseapp.trail import Viewer
@@ -165,6 +166,86 @@ def _summary_row(s: SummarySentence) -> rx.Component:
                     class_name="ai-item")
 
 
+def _evidence_links(evidence: rx.Var[list[Evidence]]) -> rx.Component:
+    return rx.flex(rx.foreach(evidence, lambda e: _evidence_link(e.interaction_id, e.when)),
+                   spacing="2", wrap="wrap")
+
+
+def _turn(t: CaseAnswer) -> rx.Component:
+    return rx.el.li(
+        rx.text(t.question, weight="bold", size="2"),
+        rx.text(t.answer, size="2"),
+        _evidence_links(t.evidence),
+        rx.text(t.method, " · ", t.generated_at, " · ", t.note, size="1", color_scheme="gray"),
+        class_name="ai-item",
+    )
+
+
+def ask_about_case() -> rx.Component:
+    return rx.vstack(
+        rx.cond(CaseState.conversation.length() > 0,
+                rx.el.ul(rx.foreach(CaseState.conversation, _turn), class_name="ai-list",
+                         aria_live="polite")),
+        rx.form(
+            rx.vstack(
+                rx.el.label("Ask about this case", html_for="case-question",
+                            class_name="field-label"),
+                rx.flex(
+                    rx.input(id="case-question", name="question", size="3", flex="1",
+                             placeholder="e.g. When was the last home visit?",
+                             enter_key_hint="send", max_length=500),
+                    rx.button("Ask", type="submit", loading=CaseState.asking, size="3",
+                              class_name="tap"),
+                    spacing="2", width="100%",
+                ),
+                rx.cond(CaseState.ask_error != "",
+                        rx.text(CaseState.ask_error, color_scheme="red", size="2", role="alert")),
+                rx.text("Answers come only from the notes you can read, and cite them.",
+                        size="1", color_scheme="gray"),
+                rx.cond(CaseState.conversation.length() > 0,
+                        rx.button("Start a new conversation", type="button", variant="ghost",
+                                  color_scheme="gray", on_click=CaseState.clear_conversation,
+                                  class_name="tap")),
+                spacing="1", width="100%",
+            ),
+            on_submit=CaseState.ask,
+            width="100%",
+        ),
+        spacing="2", width="100%", class_name="ai-result",
+    )
+
+
+def _insight(item: InsightItem) -> rx.Component:
+    return rx.el.li(rx.text(item.text, size="2"), _evidence_links(item.evidence),
+                    class_name="ai-item")
+
+
+def _insight_group(g: InsightGroup) -> rx.Component:
+    return rx.box(
+        rx.heading(g.heading, size="2", as_="h3"),
+        rx.cond(g.findings.length() > 0,
+                rx.el.ul(rx.foreach(g.findings, _insight), class_name="ai-list"),
+                rx.text("Nothing found in the notes.", size="2", color_scheme="gray")),
+        width="100%",
+    )
+
+
+def analysis() -> rx.Component:
+    return rx.cond(
+        CaseState.analysis.length() > 0,
+        rx.vstack(
+            rx.text("Analysis · ", CaseState.analysis_method, " · ", CaseState.analysis_at,
+                    size="1", color_scheme="gray"),
+            rx.foreach(CaseState.analysis, _insight_group),
+            rx.text(CaseState.analysis_note, size="1", color_scheme="gray"),
+            rx.flex(rx.button("Dismiss", variant="ghost", color_scheme="gray",
+                              on_click=CaseState.dismiss_analysis, class_name="tap"),
+                    justify="end", width="100%"),
+            spacing="3", width="100%", class_name="ai-result",
+        ),
+    )
+
+
 def ai_panel() -> rx.Component:
     """Machine help, clearly labelled, with the evidence for every line."""
     return rx.card(
@@ -178,6 +259,9 @@ def ai_panel() -> rx.Component:
                               class_name="tap"),
                     rx.button("Risk indicators", variant="soft", on_click=CaseState.check_risks,
                               class_name="tap"),
+                    rx.cond(CaseState.can_ask,
+                            rx.button("Analyse", variant="soft", on_click=CaseState.analyse,
+                                      loading=CaseState.analysing, class_name="tap")),
                     spacing="2", wrap="wrap",
                 ),
                 justify="between", align="center", wrap="wrap", spacing="2", width="100%",
@@ -214,6 +298,8 @@ def ai_panel() -> rx.Component:
                     spacing="2", width="100%", class_name="ai-result",
                 ),
             ),
+            analysis(),
+            rx.cond(CaseState.can_ask, ask_about_case()),
             spacing="3", width="100%",
         ),
         width="100%",

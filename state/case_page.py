@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
@@ -10,9 +11,11 @@ import reflex as rx
 from caseapp import cases, interactions, staff
 from caseapp.actor import Actor
 from caseapp.ai import casework as ai
+from caseapp.ai import questions
 from caseapp.ai.casework import CaseSummary, RiskIndicator, SummarySentence
+from caseapp.ai.questions import CaseAnswer, InsightGroup
 from caseapp.cases import CaseDetail
-from caseapp.errors import CaselineError, NotSignedIn
+from caseapp.errors import CaselineError, NotSignedIn, ValidationFailed
 from caseapp.interactions import InteractionView
 from caseapp.organisation import local_now_input
 from caseapp.trail import Viewer, case_viewers
@@ -51,6 +54,16 @@ class CaseState(SessionState):
     summary_at: str = ""
     viewers: list[Viewer] = []
     viewers_loaded: bool = False
+    # Ask about this case: the conversation so far, newest last; Analyse: its groups.
+    can_ask: bool = False
+    conversation: list[CaseAnswer] = []
+    asking: bool = False
+    ask_error: str = ""
+    analysis: list[InsightGroup] = []
+    analysis_method: str = ""
+    analysis_note: str = ""
+    analysis_at: str = ""
+    analysing: bool = False
 
     def _case_id(self) -> int:
         raw = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
@@ -66,10 +79,12 @@ class CaseState(SessionState):
         self.denied, self.banner, self.items, self.form_errors = "", "", [], {}
         self.risks, self.risks_checked, self.summary_sentences = [], False, []
         self.viewers, self.viewers_loaded = [], False
+        self.conversation, self.ask_error, self.analysis = [], "", []
         self.case = _blank_detail()
         try:
             actor = self._actor()
             self._remember(actor)
+            self.can_ask = questions.may_ask(actor)
             self._reload(actor)
             if self.case.can_reassign:
                 self.staff_options = [[str(s.id), f"{s.name} ({s.role_label})"]
@@ -223,6 +238,56 @@ class CaseState(SessionState):
             "Summary saved to the record.")
         self.summary_sentences = []
         return result
+
+    @rx.event
+    async def ask(self, form: dict):  # type: ignore[no-untyped-def]
+        """A question about the case. The model may take a while: it runs on a worker thread so
+        the server keeps serving everyone else."""
+        question = str(form.get("question", ""))[:2000]
+        self.asking, self.ask_error = True, ""
+        yield
+        try:
+            actor = self._actor()
+            earlier = [(t.question, t.answer) for t in self.conversation]
+            answer = await asyncio.to_thread(questions.ask, actor, self.case.id, question, earlier)
+        except NotSignedIn:
+            self.asking = False
+            yield self._to_sign_in()
+            return
+        except ValidationFailed as exc:
+            self.ask_error = exc.errors.get("question", str(exc))
+        except CaselineError as exc:
+            self.ask_error = str(exc)
+        else:
+            self.conversation = [*self.conversation, answer][-questions.MAX_TURNS:]
+            yield rx.set_value("case-question", "")
+        self.asking = False
+
+    @rx.event
+    def clear_conversation(self) -> None:
+        self.conversation, self.ask_error = [], ""
+
+    @rx.event
+    async def analyse(self):  # type: ignore[no-untyped-def]
+        self.analysing = True
+        yield
+        try:
+            result = await asyncio.to_thread(questions.analyse, self._actor(), self.case.id)
+        except NotSignedIn:
+            self.analysing = False
+            yield self._to_sign_in()
+            return
+        except CaselineError as exc:
+            self.banner, self.banner_kind = str(exc), "error"
+        else:
+            self.analysis = result.groups
+            self.analysis_method, self.analysis_note = result.method, result.note
+            self.analysis_at = result.generated_at
+        self.analysing = False
+
+    @rx.event
+    def dismiss_analysis(self) -> None:
+        self.analysis = []
 
     @rx.event
     def load_viewers(self) -> rx.event.EventSpec | None:

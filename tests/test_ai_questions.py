@@ -127,11 +127,11 @@ def test_offline_analysis_sorts_sentences_under_headings_with_evidence(
     assert [g.heading for g in result.groups] == ["Referrals made", "Problems presented",
                                                   "Support given", "Changes observed",
                                                   "Risk factors"]
-    assert any("Shelter" in i.text for i in groups["referrals"].items)
-    assert any("discretionary housing payment" in i.text for i in groups["support"].items)
-    assert any("improved" in i.text for i in groups["changes"].items)
-    assert any("section 21" in i.text for i in groups["risks"].items)
-    every = [e.interaction_id for g in result.groups for i in g.items for e in i.evidence]
+    assert any("Shelter" in i.text for i in groups["referrals"].findings)
+    assert any("discretionary housing payment" in i.text for i in groups["support"].findings)
+    assert any("improved" in i.text for i in groups["changes"].findings)
+    assert any("section 21" in i.text for i in groups["risks"].findings)
+    every = [e.interaction_id for g in result.groups for i in g.findings for e in i.evidence]
     assert every and seeded["private"] not in every
 
 
@@ -143,9 +143,9 @@ def test_model_analysis_keeps_the_rule_flags(world: World, seeded: dict[str, int
         "support": [], "changes": [], "risks": []})))
     result = analyse(world.worker, world.case_worker)
     groups = {g.key: g for g in result.groups}
-    assert [i.text for i in groups["referrals"].items] == ["Referred to Shelter."]
-    assert groups["problems"].items == []  # uncited: dropped
+    assert [i.text for i in groups["referrals"].findings] == ["Referred to Shelter."]
+    assert groups["problems"].findings == []  # uncited: dropped
     # The model listed no risks; the eviction the rules flagged is still there.
     assert any("Flagged by rules" in i.text and "section 21" in i.text
-               for i in groups["risks"].items)
+               for i in groups["risks"].findings)
     assert result.method == "AI model fake-model"

@@ -76,6 +76,9 @@ _CUES = {
 }
 
 
+_SETTLED = re.compile(r"\b(good news|cleared|resolved|reinstated|awarded|sorted|no longer)\b", re.I)
+
+
 class _CitedText(BaseModel):
     text: str = Field(description="One finding, in plain professional English")
     interaction_ids: list[int] = Field(description="ids of the interactions it rests on")
@@ -135,7 +138,7 @@ class InsightItem:
 class InsightGroup:
     key: str
     heading: str
-    items: list[InsightItem] = field(default_factory=list)
+    findings: list[InsightItem] = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +147,11 @@ class CaseAnalysis:
     method: str
     note: str
     generated_at: str
+
+
+def may_ask(actor: Actor) -> bool:
+    """Whether the page should offer questions and analysis (the services check again)."""
+    return _may_ask(actor)
 
 
 def _may_ask(actor: Actor) -> bool:
@@ -332,13 +340,15 @@ def _offline_groups(rows: list[tuple[Interaction, str]],
             flags = flags_for_text(s)
             if flags:
                 labels = ", ".join(sorted({CATEGORIES.get(f.category, f.category) for f in flags}))
-                groups["risks"].items.append(InsightItem(f"{labels}: {s}", ev))
+                groups["risks"].findings.append(InsightItem(f"{labels}: {s}", ev))
             for key, cue in _CUES.items():
+                if key == "problems" and _SETTLED.search(s):
+                    continue  # "arrears cleared" is a change, not a problem presented
                 if cue.search(s) and (key, s) not in seen:
                     seen.add((key, s))
-                    groups[key].items.append(InsightItem(s, ev))
+                    groups[key].findings.append(InsightItem(s, ev))
     for g in groups.values():
-        g.items = g.items[-8:]  # the newest few: a long history should not bury the page
+        g.findings = g.findings[-5:]  # the newest few: a long history should not bury the page
     return list(groups.values())
 
 
@@ -352,7 +362,7 @@ def _model_groups(db: Session, config: AIConfig, case: Case, rows: list[tuple[In
         for item in getattr(reply, key)[:10]:
             ev = _evidence(item.interaction_ids, allowed)
             if ev:  # uncited items are guesses
-                group.items.append(InsightItem(shield.restore(item.text) if shield else item.text,
+                group.findings.append(InsightItem(shield.restore(item.text) if shield else item.text,
                                                ev))
         out.append(group)
     return out
@@ -361,7 +371,7 @@ def _model_groups(db: Session, config: AIConfig, case: Case, rows: list[tuple[In
 def _keep_rule_risks(groups: list[InsightGroup], rule_groups: list[InsightGroup]) -> None:
     model_risks = next(g for g in groups if g.key == "risks")
     rules = next(g for g in rule_groups if g.key == "risks")
-    cited = {e.interaction_id for item in model_risks.items for e in item.evidence}
-    for item in rules.items:
+    cited = {e.interaction_id for item in model_risks.findings for e in item.evidence}
+    for item in rules.findings:
         if not {e.interaction_id for e in item.evidence} <= cited:
-            model_risks.items.append(InsightItem(f"Flagged by rules — {item.text}", item.evidence))
+            model_risks.findings.append(InsightItem(f"Flagged by rules — {item.text}", item.evidence))
