@@ -76,6 +76,9 @@ class Organisation(SQLModel, table=True):
     time_zone: str = "Europe/London"
     # Some organisations' policy forbids any case data on devices: then no drafts or outbox.
     offline_drafts: bool = True
+    ai_enabled: bool = True  # the AI panel, weekly summaries and search by meaning
+    # Only for an endpoint on this machine: send real names instead of placeholders.
+    ai_real_names: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -21,6 +21,8 @@ class OrganisationView:
     name: str
     time_zone: str
     offline_drafts: bool = True
+    ai_enabled: bool = True
+    ai_real_names: bool = False
 
 
 def _row(db: Session) -> Organisation:
@@ -50,12 +52,14 @@ def get_organisation() -> OrganisationView:
     with session_scope() as db:
         org = _row(db)
         return OrganisationView(name=org.name, time_zone=org.time_zone,
-                                offline_drafts=org.offline_drafts)
+                                offline_drafts=org.offline_drafts, ai_enabled=org.ai_enabled,
+                                ai_real_names=org.ai_real_names)
 
 
 def update_organisation(actor: Actor, name: str, time_zone: str,
-                        offline_drafts: bool | None = None) -> None:
-    """``offline_drafts`` None keeps the current choice."""
+                        offline_drafts: bool | None = None, ai_enabled: bool | None = None,
+                        ai_real_names: bool | None = None) -> None:
+    """A switch given as None keeps its current value."""
     if not access.can_manage_organisation(actor):
         raise PermissionDenied("Only an admin can change organisation settings")
     errors: dict[str, str] = {}
@@ -68,11 +72,14 @@ def update_organisation(actor: Actor, name: str, time_zone: str,
         raise ValidationFailed(errors)
     with session_scope() as db:
         org = _row(db)
-        old = {"name": org.name, "time_zone": org.time_zone, "offline_drafts": org.offline_drafts}
+        switches = ("offline_drafts", "ai_enabled", "ai_real_names")
+        old = {"name": org.name, "time_zone": org.time_zone,
+               **{k: getattr(org, k) for k in switches}}
         org.name, org.time_zone, org.updated_at = clean, time_zone.strip(), utcnow()
-        if offline_drafts is not None:
-            org.offline_drafts = bool(offline_drafts)
+        for key, value in zip(switches, (offline_drafts, ai_enabled, ai_real_names), strict=True):
+            if value is not None:
+                setattr(org, key, bool(value))
         db.add(org)
         audit.record(db, actor, "organisation.update", "organisation", 1, old=old,
                      new={"name": clean, "time_zone": org.time_zone,
-                          "offline_drafts": org.offline_drafts})
+                          **{k: getattr(org, k) for k in switches}})

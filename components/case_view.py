@@ -552,7 +552,7 @@ def case_page_body() -> rx.Component:
                         # note along with it.
                         rx.box(interaction_form(), id="interaction-form-wrapper", hidden=True,
                                width="100%", key=CaseState.case.id.to_string())),
-                ai_panel(),
+                rx.cond(CaseState.ai_enabled, ai_panel()),
                 timeline(),
                 spacing="4",
                 width="100%",

@@ -77,6 +77,24 @@ def settings_body() -> rx.Component:
                     "be sent, and is removed at sign-out. Turn this off if your policy forbids "
                     "any case data on devices; Caseline then needs a connection to save.",
                     size="2", color_scheme="gray"),
+            rx.el.label(
+                rx.checkbox(checked=S.org_ai_enabled, on_change=S.set_ai_enabled, size="3",
+                            id="ai-enabled"),
+                rx.text("AI features", size="3"),
+                class_name="checkbox-label",
+            ),
+            rx.text("Summaries, risk indicators, questions and analysis on a case. They read only "
+                    "what each user may read, and nothing enters the record until a person "
+                    "accepts it.", size="2", color_scheme="gray"),
+            rx.el.label(
+                rx.checkbox(checked=S.org_ai_real_names, on_change=S.set_ai_real_names, size="3",
+                            id="ai-real-names"),
+                rx.text("Send real names to a self-hosted AI endpoint", size="3"),
+                class_name="checkbox-label",
+            ),
+            rx.text("Only for an endpoint running on this server. Any other endpoint always gets "
+                    "placeholders such as [PERSON_1] instead of names, phone numbers, emails, "
+                    "postcodes and addresses.", size="2", color_scheme="gray"),
             rx.flex(rx.button("Save organisation", on_click=S.save_organisation,
                               class_name="tap"), justify="end", width="100%"),
             spacing="3", width="100%"), width="100%"),

@@ -23,6 +23,7 @@ class SessionState(rx.State):
     can_manage_users: bool = False
     can_create_case: bool = False
     offline_drafts: bool = True  # the organisation lets notes wait on the device
+    ai_enabled: bool = True
 
     def _actor(self) -> Actor:
         """Raises NotSignedIn. Runs on every event, so a revoked session stops at once."""
@@ -40,3 +41,4 @@ class SessionState(rx.State):
         self.can_create_case = access.can_create_case(actor)
         org = get_organisation()
         self.org_name, self.offline_drafts = org.name, org.offline_drafts
+        self.ai_enabled = org.ai_enabled

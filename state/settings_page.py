@@ -15,6 +15,8 @@ class SettingsState(SessionState):
     org_form_name: str = ""
     time_zone: str = "Europe/London"
     org_offline_drafts: bool = True
+    org_ai_enabled: bool = True
+    org_ai_real_names: bool = False
     org_errors: dict[str, str] = {}
     users: list[StaffView] = []
     new_name: str = ""
@@ -41,6 +43,7 @@ class SettingsState(SessionState):
         org = get_organisation()
         self.org_form_name, self.time_zone = org.name, org.time_zone
         self.org_offline_drafts = org.offline_drafts
+        self.org_ai_enabled, self.org_ai_real_names = org.ai_enabled, org.ai_real_names
         self.org_errors, self.user_errors, self.message = {}, {}, ""
         self._refresh()
         return None
@@ -56,10 +59,19 @@ class SettingsState(SessionState):
         self.org_offline_drafts = bool(value)
 
     @rx.event
+    def set_ai_enabled(self, value: bool) -> None:
+        self.org_ai_enabled = bool(value)
+
+    @rx.event
+    def set_ai_real_names(self, value: bool) -> None:
+        self.org_ai_real_names = bool(value)
+
+    @rx.event
     def save_organisation(self) -> rx.event.EventSpec | None:
         try:
             update_organisation(self._actor(), self.org_form_name, self.time_zone,
-                                self.org_offline_drafts)
+                                self.org_offline_drafts, self.org_ai_enabled,
+                                self.org_ai_real_names)
         except NotSignedIn:
             return self._to_sign_in()
         except ValidationFailed as exc:
@@ -69,7 +81,7 @@ class SettingsState(SessionState):
             self.org_errors = {"name": str(exc)}
             return None
         self.org_errors, self.org_name = {}, self.org_form_name.strip()
-        self.offline_drafts = self.org_offline_drafts
+        self.offline_drafts, self.ai_enabled = self.org_offline_drafts, self.org_ai_enabled
         self.message = "Organisation settings saved."
         return None
 

@@ -144,6 +144,7 @@ HANDLERS: dict[str, dict[str, str]] = {
                       "cancel": "view", "set_field": "view", "save": "service",
                       "set_archived": "service"},
     "SettingsState": {"load": "service", "set_field": "view", "set_offline_drafts": "view",
+                      "set_ai_enabled": "view", "set_ai_real_names": "view",
                       "save_organisation": "service",
                       "add_user": "service", "update_user": "service"},
 }

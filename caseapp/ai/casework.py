@@ -15,8 +15,9 @@ from sqlmodel import col, select
 
 from caseapp import access, audit
 from caseapp.actor import Actor
-from caseapp.ai.client import AIConfig, AIUnavailable, ai_config, structured
+from caseapp.ai.client import AIConfig, AIUnavailable, structured
 from caseapp.ai.key_sentences import key_sentences
+from caseapp.ai.policy import model_config, require_ai_on, sent_to
 from caseapp.ai.pseudonymise import Pseudonymiser
 from caseapp.ai.risk import SEVERITY_ORDER, flags_for_text
 from caseapp.cases import load_case_for
@@ -91,6 +92,7 @@ def risk_indicators(actor: Actor, case_id: int) -> list[RiskIndicator]:
     if not _may_use_ai(actor):
         raise PermissionDenied()
     with session_scope() as db:
+        require_ai_on(db)
         case, _ = load_case_for(db, actor, case_id)
         tz = organisation_time_zone(db)
         rows = db.exec(readable(actor, case).order_by(col(Interaction.occurred_at),
@@ -117,6 +119,7 @@ def summarise(actor: Actor, case_id: int, days: int = 7) -> CaseSummary:
     if not 1 <= days <= 366:
         raise ValidationFailed({"days": "Choose a period between 1 day and a year"})
     with session_scope() as db:
+        require_ai_on(db)
         case, _ = load_case_for(db, actor, case_id)
         tz = organisation_time_zone(db)
         since = utcnow() - timedelta(days=days)
@@ -128,11 +131,13 @@ def summarise(actor: Actor, case_id: int, days: int = 7) -> CaseSummary:
             rows = list(reversed(db.exec(query.order_by(col(Interaction.occurred_at).desc())
                                          .limit(5)).all()))
             period = "the most recent interactions"
-        config = ai_config()
+        config = model_config(db)
         method, note = OFFLINE_METHOD, NEEDS_ENDPOINT
+        sent: dict[str, object] = {}
         sentences: list[SummarySentence] = []
         if config is not None and rows:
             try:
+                sent = sent_to(config)
                 sentences = _model_summary(db, config, case, rows)
                 method, note = f"AI model {config.model}", "AI-generated: check it against " \
                     "the notes it cites before saving it."
@@ -145,7 +150,7 @@ def summarise(actor: Actor, case_id: int, days: int = 7) -> CaseSummary:
                                          when=format_date(k.when), reason=k.reason)
                          for k in picked]
         audit.record(db, actor, "ai.summarise", "case", case.id, method=method,
-                     interaction_ids=[i.id for i, _ in rows], days=days)
+                     interaction_ids=[i.id for i, _ in rows], days=days, **sent)
         return CaseSummary(sentences=sentences, period=period,
                            generated_at=format_datetime(utcnow(), tz), method=method, note=note)
 

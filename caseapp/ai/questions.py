@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from caseapp import audit
 from caseapp.actor import Actor
-from caseapp.ai.client import AIConfig, AIUnavailable, ai_config, structured
+from caseapp.ai.client import AIConfig, AIUnavailable, structured
+from caseapp.ai.policy import model_config, require_ai_on, sent_to
 from caseapp.ai.pseudonymise import Pseudonymiser
 from caseapp.ai.risk import CATEGORIES, flags_for_text, sentences
 from caseapp.cases import load_case_for
@@ -223,14 +224,17 @@ def ask(actor: Actor, case_id: int, question: str,
     clean = _check_question(question)
     earlier = [(q[:MAX_QUESTION], a[:2000]) for q, a in (earlier or [])][-MAX_TURNS:]
     with session_scope() as db:
+        require_ai_on(db)
         case, _ = load_case_for(db, actor, case_id)
         tz = organisation_time_zone(db)
         rows = _rows(db, actor, case)
         allowed = {i.id: i for i, _ in rows if i.id is not None}
-        config = ai_config()
+        config = model_config(db)
         answer: CaseAnswer | None = None
         note = ""
+        sent: dict[str, object] = {}
         if config is not None and rows:
+            sent = sent_to(config)
             try:
                 answer = _model_answer(db, config, case, rows, clean, earlier, allowed, tz)
             except AIUnavailable as exc:
@@ -241,7 +245,7 @@ def ask(actor: Actor, case_id: int, question: str,
                 answer.note = note
         audit.record(db, actor, "ai.ask", "case", case.id, method=answer.method,
                      interaction_ids=sorted(allowed), cited=[e.interaction_id for e in answer.evidence],
-                     question_chars=len(clean))
+                     question_chars=len(clean), **sent)
         return answer
 
 
@@ -306,6 +310,7 @@ def analyse(actor: Actor, case_id: int) -> CaseAnalysis:
     if not _may_ask(actor):
         raise PermissionDenied("The analysis of a case is for staff, not volunteers")
     with session_scope() as db:
+        require_ai_on(db)
         case, _ = load_case_for(db, actor, case_id)
         tz = organisation_time_zone(db)
         rows = _rows(db, actor, case)
@@ -315,8 +320,10 @@ def analyse(actor: Actor, case_id: int) -> CaseAnalysis:
         method, note = ("offline rules (no AI model)",
                         "Sentences sorted by their wording, not understood: read each in its "
                         "note. A written analysis needs an AI endpoint.")
-        config = ai_config()
+        config = model_config(db)
+        sent: dict[str, object] = {}
         if config is not None and rows:
+            sent = sent_to(config)
             try:
                 groups = _model_groups(db, config, case, rows, allowed)
                 method, note = f"AI model {config.model}", ("AI-generated: check each item "
@@ -325,7 +332,7 @@ def analyse(actor: Actor, case_id: int) -> CaseAnalysis:
             except AIUnavailable as exc:
                 note = f"{exc} Showing sentences sorted by rules instead."
         audit.record(db, actor, "ai.analyse", "case", case.id, method=method,
-                     interaction_ids=sorted(allowed))
+                     interaction_ids=sorted(allowed), **sent)
         return CaseAnalysis(groups=groups, method=method, note=note,
                             generated_at=format_datetime(utcnow(), tz))
 
