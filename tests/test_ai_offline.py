@@ -81,3 +81,12 @@ def test_ai_eval_prints_the_agreed_json_line(tmp_path: Path) -> None:
     assert result["risk_micro_precision"] == 1.0 and result["risk_micro_recall"] == 1.0
     for key in ("risk_recall_by_category", "baseline_micro_precision", "baseline_micro_recall"):
         assert key in result
+
+
+def test_self_neglect_is_recognised_without_the_word() -> None:
+    from caseapp.ai.risk import categories_for_text
+
+    assert "safeguarding_adult" in categories_for_text(
+        "Her house was filthy and she has not been eating properly.")
+    assert "safeguarding_adult" in categories_for_text("Poor personal hygiene, clothes unchanged.")
+    assert "safeguarding_adult" not in categories_for_text("The flat was clean and tidy today.")

@@ -107,6 +107,11 @@ _PATTERNS: dict[str, list[str]] = {
         r"safeguarding (?:referral|alert|concern)\w*", r"vulnerable adult", r"adult at risk",
         r"(?:financial|financially) (?:abuse|abused|exploit\w*)", r"taking (?:his|her|their) money",
         r"cuckoo\w*", r"self[- ]neglect\w*", r"hoard\w*", r"forced marriage",
+        # Self-neglect as notes describe it, rarely by that name.
+        r"squalor|squalid", r"(?:flat|house|home|place|room)s? (?:is |was )?(?:an? )?(?:absolute )?"
+        r"(?:tip|state|filthy|mess|pigsty)\b", r"poor (?:personal )?(?:hygiene|self[- ]care)",
+        r"(?:not|isn't|hasn't been) (?:washing|eating|looking after (?:him|her|them)sel)",
+        r"\b(?:stinks|smell(?:s|ed)? (?:of urine|strongly))\b", r"unkempt",
         r"modern slavery", r"traffick\w*", r"\bnrm\b", r"national referral mechanism",
         r"care and support needs", r"section 42", r"\bs42\b", r"mental capacity",
         r"lacks? capacity", r"exploit\w*", r"coerc\w* (?:into|to)", r"targeted by",
