@@ -7,7 +7,9 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium"),
+            # appearance "inherit": light or dark as the device is set (prefers-color-scheme).
+            theme=rx.theme(appearance="inherit", accent_color="teal", gray_color="slate",
+                           radius="medium"),
         ),
     ],
     # A signed-in case management app has nothing for search engines to index.

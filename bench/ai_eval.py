@@ -3,7 +3,9 @@
     python -m bench.ai_eval [NOTES.jsonl [SUMMARIES.jsonl]]
 
 Prints per-category and micro precision/recall of the risk indicators beside a naive keyword
-baseline computed in the same run, key-fact coverage of the key sentences, and ends with one JSON
+baseline computed in the same run, key-fact coverage of the key sentences, note audits (Spearman's
+rho of the offline audit score with the quality grade, per-criterion agreement with
+quality_missing), and ends with one JSON
 line of the figures.
 """
 
@@ -106,6 +108,21 @@ def main(argv: list[str]) -> int:
             keyfact_coverage(notes, summaries, baseline=True), 3)
         print(f"Key-fact coverage of 3 key sentences: {result['keyfact_coverage']:.2f} "
               f"(baseline, last 3 sentences: {result['baseline_keyfact_coverage']:.2f})")
+    from bench.audit_eval import audit_figures, halves, print_figures
+
+    graded = [n for n in notes if "quality" in n]  # note audits need the quality labels
+    if graded:
+        audits = print_figures(graded, notes_path.name)
+        first, second = halves(graded)
+        rho_halves = [round(audit_figures(h)["spearman"], 3) for h in (first, second)]
+        print(f"  by halves of the cases: rho {rho_halves[0]:.3f} and {rho_halves[1]:.3f}")
+        result["audit_spearman"] = round(audits["spearman"], 3)
+        result["audit_spearman_halves"] = rho_halves
+        result["audit_criteria_agreement"] = audits["agreement"]
+    else:
+        print("Note audits: the notes file has no quality labels.")
+        result["audit_spearman"] = None
+        result["audit_criteria_agreement"] = {}
     result.update(_timing(notes))
     print(f"Per case ({result['cases']} cases, {len(notes)} notes): risk flags + key sentences "
           f"{result['offline_ms_per_case']:.2f} ms; baseline (sentence split only) "

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy.orm import Session
 
 from caseapp.actor import Actor
-from caseapp.models import Case, Role, User
+from caseapp.models import Case, Person, Role, User
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,35 @@ def can_view_case(actor: Actor, case: CaseFacts) -> bool:
     return case.worker_id == actor.id  # volunteer: assigned only
 
 
-def case_visibility_clause(actor: Actor) -> ColumnElement[bool]:
-    """The same rule as ``can_view_case``, as SQL over ``Case``, for lists and counts."""
+def case_visibility_clause(actor: Actor, team_ids: list[int] | None = None
+                           ) -> ColumnElement[bool]:
+    """The same rule as ``can_view_case``, as SQL over ``Case``, for lists and counts.
+
+    ``team_ids``, the actor's team members read beforehand, puts them in the query as a list:
+    PostgreSQL then counts a case worker's cases from the worker index alone, where a subquery
+    made it filter every case (280 ms at 200,000 cases)."""
     if actor.role in (Role.ADMIN, Role.MANAGER):
         return true()
     if actor.role is Role.CASE_WORKER:
         clauses: list[ColumnElement[bool]] = [Case.worker_id.is_(None), Case.worker_id == actor.id]
         if actor.team is not None:
-            team_ids = select(User.id).where(User.team == actor.team)
-            clauses.append(Case.worker_id.in_(team_ids))
+            members = team_ids if team_ids is not None else \
+                select(User.id).where(User.team == actor.team)
+            clauses.append(Case.worker_id.in_(members))
         return or_(*clauses)
     if actor.role is Role.VOLUNTEER:
         return Case.worker_id == actor.id
     return false()
+
+
+def case_visibility_per_row(actor: Actor, team_ids: list[int] | None) -> ColumnElement[bool]:
+    """``case_visibility_clause`` written as one test of each case's worker, with no index to
+    start from, so that the database walks the list's order index and stops after a page of
+    visible cases (a case worker sees ~5% of them). Same rule; use when many cases match."""
+    if actor.role is Role.CASE_WORKER:
+        visible = [0, actor.id, *(team_ids or [])]  # 0 stands for unassigned (ids start at 1)
+        return func.coalesce(Case.worker_id, 0).in_(visible)
+    return case_visibility_clause(actor, team_ids)
 
 
 def can_read_interaction(actor: Actor, case: CaseFacts, author_id: int, private: bool) -> bool:
@@ -114,6 +131,50 @@ def can_manage_organisation(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
 
 
+def can_use_data_rights(actor: Actor) -> bool:
+    """Subject access exports, erasure and retention: admins only (DESIGN.md §4; a manager's
+    "export" there is the cases list, not everything held about a person)."""
+    return actor.role is Role.ADMIN
+
+
 def can_see_case_history(actor: Actor, case: CaseFacts) -> bool:
     """Status, concern and assignment history: anyone who may open the case."""
     return can_view_case(actor, case)
+
+
+def can_import(actor: Actor) -> bool:
+    """Bringing people and cases in from a spreadsheet: admins (it writes in bulk)."""
+    return actor.role is Role.ADMIN
+
+
+def can_export(actor: Actor) -> bool:
+    """CSV exports for funder reports: admins and managers, of what they may read."""
+    return actor.role in (Role.ADMIN, Role.MANAGER)
+
+
+def person_visibility_clause(actor: Actor) -> ColumnElement[bool]:
+    """SQL over ``Person``: the people this actor may find and link a new case to. Admins and
+    managers: everyone. Others: people with a case they may see, or with no case at all, so a
+    person supported by another team stays unknown to them (name, date of birth, postcode)."""
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        return true()
+    any_case = select(Case.id).where(Case.person_id == Person.id)
+    visible_case = any_case.where(case_visibility_clause(actor))
+    return or_(~any_case.exists(), visible_case.exists())
+
+
+def can_see_workload(actor: Actor) -> bool:
+    """The workload page: admins and managers see everyone's, a case worker only their own."""
+    return actor.role in (Role.ADMIN, Role.MANAGER, Role.CASE_WORKER)
+
+
+def can_see_team_workload(actor: Actor) -> bool:
+    """Everyone's workload, its CSV export and reassigning from it."""
+    return actor.role in (Role.ADMIN, Role.MANAGER)
+
+
+def team_member_ids(db: Session, actor: Actor) -> list[int] | None:
+    """The ids of a case worker's team, for ``case_visibility_clause``; None for other roles."""
+    if actor.role is not Role.CASE_WORKER or actor.team is None:
+        return None
+    return [int(i) for i in db.execute(select(User.id).where(User.team == actor.team)).scalars()]

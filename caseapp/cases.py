@@ -7,6 +7,7 @@ the same transaction as the change.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,6 +41,10 @@ from caseapp.textinput import clean_tags
 from caseapp.timefmt import format_date, format_datetime, relative
 
 PAGE_SIZE = 25
+# The list counts matches up to this many and then says "10,000+": an exact count of every
+# closed case costs as much as reading them, and nobody pages that far (see docs/query-plans.md).
+COUNT_CAP = 10_000
+REFERENCE = re.compile(r"cl-?0*(\d{1,9})")
 SORTS = ("last_interaction", "name", "worker", "status", "concern", "pathway", "start")
 
 
@@ -80,6 +85,7 @@ class CasePage:
     total: int
     page: int
     pages: int
+    more: bool = False  # more than ``total`` cases match: the count stopped at COUNT_CAP
 
 
 @dataclass
@@ -143,11 +149,24 @@ def _facts(db: Session, case: Case) -> access.CaseFacts:
     return access.CaseFacts(worker_id=case.worker_id, worker_team=team)
 
 
+# Ids are 32-bit on PostgreSQL (64 on SQLite); a bigger number from a client would make the
+# database raise instead of finding nothing, which answers differently from "no access".
+MAX_ID = 2**31 - 1
+
+
+def plausible_id(value: object) -> int | None:
+    """``value`` if it could be a row id, else None: look it up only then."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
 def load_case_for(db: Session, actor: Actor, case_id: int) -> tuple[Case, access.CaseFacts]:
     """The case if the actor may see it; the same NoAccess whether it exists or not."""
-    case = db.get(Case, case_id) if isinstance(case_id, int) else None
+    checked = plausible_id(case_id)
+    case = db.get(Case, checked) if checked is not None else None
     if case is None:
-        audit.record_denial(db, actor, "access.denied", "case", case_id if isinstance(case_id, int) else None)
+        audit.record_denial(db, actor, "access.denied", "case", checked)
         raise NoAccess()
     facts = _facts(db, case)
     if not access.can_view_case(actor, facts):
@@ -175,13 +194,10 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
-    """One page of the cases list, filtered, searched and sorted in SQL."""
-    worker = aliased(User)
-    concern_rank = sql_case(
-        (Case.concern_level == "high", 3), (Case.concern_level == "medium", 2), else_=1
-    )
-    where = [access.case_visibility_clause(actor)]
+def case_filter_clauses(actor: Actor, filters: CaseFilters) -> list[Any]:
+    """The WHERE clauses of the cases list (visibility, filters, search; the search needs
+    ``Person`` joined). Shared by the list and the CSV export, so they always agree."""
+    where: list[Any] = [access.case_visibility_clause(actor)]
     errors: dict[str, str] = {}
     if filters.status:
         if filters.status not in {s.value for s in Status}:
@@ -215,58 +231,193 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
         errors["sort"] = "Unknown sort"
     if errors:
         raise ValidationFailed(errors)
+    return where
 
-    sort_column: Any = {
-        "last_interaction": Case.last_interaction_at,
-        "name": Person.name_search,
-        "worker": worker.name,
-        "status": Case.status,
-        "concern": concern_rank,
-        "pathway": Pathway.name,
-        "start": Case.start_date,
-    }[filters.sort]
-    order = [
-        # Empty values (never contacted, unassigned) go last whichever the direction.
-        sort_column.is_(None),
-        sort_column.desc() if filters.descending else sort_column.asc(),
-        col(Case.id).desc(),
-    ]
+
+def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
+    """One page of the cases list, filtered, searched and sorted in SQL.
+
+    Built to cost the same at 200 cases and at 200,000 (plans in docs/query-plans.md): the page's
+    ids come first from one index-ordered query over ``case`` alone (joins only when a sort or
+    search needs them), then the 50 rows are loaded by id; the count stops at ``COUNT_CAP``."""
+    errors: dict[str, str] = {}
+    where: list[Any] = []
+    if filters.status:
+        if filters.status not in {s.value for s in Status}:
+            errors["status"] = "Unknown status"
+        where.append(Case.status == filters.status)
+    if filters.concern_level:
+        if filters.concern_level not in {c.value for c in ConcernLevel}:
+            errors["concern_level"] = "Unknown concern level"
+        where.append(Case.concern_level == filters.concern_level)
+    if filters.worker == "me":
+        where.append(Case.worker_id == actor.id)
+    elif filters.worker == "unassigned":
+        where.append(col(Case.worker_id).is_(None))
+    elif filters.worker:
+        if not filters.worker.isdigit():
+            errors["worker"] = "Unknown case worker"
+        else:
+            where.append(Case.worker_id == int(filters.worker))
+    if filters.pathway_id:
+        where.append(Case.pathway_id == filters.pathway_id)
+    # ``per_row``: the same filters written as tests of each case, for the page's ids when many
+    # cases match: the database then walks the order's index and stops after one page, where
+    # the index-friendly form (for the count, and few matches) collects and sorts every match.
+    per_row: list[Any] = []
+    set_based: list[Any] = []
+    if filters.tag:
+        tag_name = filters.tag.strip().lower()
+        tagged = select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id).where(
+            Tag.name == tag_name)
+        set_based.append(col(Case.id).in_(tagged))
+        per_row.append(select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id).where(
+            CaseTag.case_id == Case.id, Tag.name == tag_name).exists())
+    search = " ".join(filters.search.split()).lower()
+    if search:
+        reference = REFERENCE.fullmatch(search)
+        if reference:
+            # A case reference is looked up exactly (the reference index), never scanned for.
+            where.append(Case.reference == reference_for(int(reference.group(1))))
+        else:
+            # People first: a trigram index answers this on PostgreSQL, a scan of the name
+            # index on SQLite; the cases of those people then come by ix_case_person_id.
+            pattern = f"%{_like_escape(search)}%"
+            set_based.append(col(Case.person_id).in_(
+                select(Person.id).where(col(Person.name_search).like(pattern, escape="\\"))))
+            per_row.append(select(Person.id).where(
+                Person.id == Case.person_id,
+                col(Person.name_search).like(pattern, escape="\\")).exists())
+    if filters.sort not in SORTS:
+        errors["sort"] = "Unknown sort"
+    if errors:
+        raise ValidationFailed(errors)
+
     page_size = max(1, min(filters.page_size, 100))
     with session_scope() as db:
-        base = (
-            select(Case, Person.name, Pathway.name, Pathway.colour, worker.name)
+        team_ids = access.team_member_ids(db, actor)
+        counted = db.exec(select(func.count()).select_from(
+            select(Case.id).where(access.case_visibility_clause(actor, team_ids), *where,
+                                  *set_based).limit(COUNT_CAP + 1).subquery())).one()
+        total = min(counted, COUNT_CAP)
+        pages = max(1, math.ceil(total / page_size))
+        page = max(1, min(filters.page, pages))
+        if counted > GROUP_WALK_FROM:
+            page_where = [access.case_visibility_per_row(actor, team_ids), *where, *per_row]
+        else:
+            page_where = [access.case_visibility_clause(actor, team_ids), *where, *set_based]
+        ids = _page_ids(db, page_where, filters.sort, filters.descending,
+                        (page - 1) * page_size, page_size, counted)
+        worker = aliased(User)
+        # Plain columns, not Case objects: the list shows a few fields of 50 cases, and building
+        # ORM instances for them was a good part of the service's own time.
+        found = {row[0]: row for row in db.exec(
+            select(Case.id, Case.reference, Case.worker_id, Case.status, Case.concern_level,
+                   Case.last_interaction_at, Person.name, Pathway.name, Pathway.colour, worker.name)
             .join(Person, Person.id == Case.person_id)
             .join(Pathway, Pathway.id == Case.pathway_id)
             .outerjoin(worker, worker.id == Case.worker_id)
-            .where(*where)
-        )
-        count_q = (
-            select(func.count())
-            .select_from(Case)
-            .join(Person, Person.id == Case.person_id)
-            .where(*where)
-        )
-        total = db.exec(count_q).one()
-        pages = max(1, math.ceil(total / page_size))
-        page = max(1, min(filters.page, pages))
-        results = db.exec(base.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
-        tags = _case_tags(db, [c.id for c, *_ in results])
+            .where(col(Case.id).in_(ids))).all()} if ids else {}
+        tags = _case_tags(db, ids)
         tz = organisation_time_zone(db)
         # Whether this actor may claim an unassigned case does not depend on the row.
         may_claim = access.can_claim(actor, access.CaseFacts(None, None))
         rows = []
-        for case, person_name, pathway_name, colour, worker_name in results:
+        for case_id in ids:
+            (_, reference, worker_id, status, concern, last_at, person_name, pathway_name, colour,
+             worker_name) = found[case_id]
             rows.append(CaseRow(
-                id=case.id, reference=case.reference, person_name=person_name,
-                worker_id=case.worker_id, worker_name=worker_name or "Unassigned",
-                status=case.status, concern_level=case.concern_level,
-                pathway_name=pathway_name, pathway_colour=colour, tags=tags[case.id],
-                last_interaction=relative(case.last_interaction_at),
-                last_interaction_at=format_datetime(case.last_interaction_at, tz),
-                can_claim=case.worker_id is None and may_claim,
+                id=case_id, reference=reference, person_name=person_name,
+                worker_id=worker_id, worker_name=worker_name or "Unassigned",
+                status=status, concern_level=concern,
+                pathway_name=pathway_name, pathway_colour=colour, tags=tags[case_id],
+                last_interaction=relative(last_at),
+                last_interaction_at=format_datetime(last_at, tz),
+                can_claim=worker_id is None and may_claim,
             ))
         audit.record(db, actor, "cases.list", "case", None, total=total, page=page)
-        return CasePage(rows=rows, total=total, page=page, pages=pages)
+        return CasePage(rows=rows, total=total, page=page, pages=pages,
+                        more=counted > COUNT_CAP)
+
+
+def _recency() -> list[Any]:
+    """Most recent contact first, never contacted last: the list's default order, and the order
+    within a status, concern level, pathway or worker when sorting by one of those."""
+    return [col(Case.last_interaction_at).is_(None), col(Case.last_interaction_at).desc(),
+            col(Case.id).desc()]
+
+
+def _page_ids(db: Session, where: list[Any], sort: str, descending: bool, offset: int,
+              limit: int, matches: int) -> list[int]:
+    """The ids of one page, in order, read off an index wherever one serves the order.
+
+    Orders on the case's own columns end with the case id in the same direction, so each is
+    exactly an index's order (migration 0013). Sorts by a column with few values (status,
+    concern level, pathway, worker) read group by group, each group in recency order from its
+    own index, so page 1 costs the same for 200 cases and 200,000. Empty values (never
+    contacted, unassigned) go last whichever the direction."""
+    def direction(column: Any) -> Any:
+        return column.desc() if descending else column.asc()
+
+    ids = select(Case.id).where(*where)
+    if sort == "last_interaction":
+        q = ids.order_by(col(Case.last_interaction_at).is_(None),
+                         direction(col(Case.last_interaction_at)), direction(col(Case.id)))
+    elif sort == "start":
+        q = ids.order_by(direction(col(Case.start_date)), direction(col(Case.id)))
+    elif sort == "name":
+        q = ids.join(Person, Person.id == Case.person_id).order_by(
+            direction(col(Person.name_search)), direction(col(Case.id)))
+    else:
+        column, values = _groups(db, sort)
+        if descending:
+            values = values[::-1]
+        if sort == "worker":
+            values.append(None)  # unassigned last either way
+        if matches > GROUP_WALK_FROM:
+            return _walk_groups(db, where, column, values, offset, limit)
+        # A few hundred matches: one query, sorted in memory by the database, is cheaper.
+        rank = sql_case({v: i for i, v in enumerate(values) if v is not None}, value=column,
+                        else_=len(values))
+        q = ids.order_by(rank, *_recency())
+    return list(db.exec(q.offset(offset).limit(limit)).all())
+
+
+# Above this many matches a group-by-group walk beats sorting every match.
+GROUP_WALK_FROM = 2_000
+
+
+def _walk_groups(db: Session, where: list[Any], column: Any, values: list[Any], offset: int,
+                 limit: int) -> list[int]:
+    out: list[int] = []
+    skip = offset
+    for value in values:
+        same = column.is_(None) if value is None else column == value
+        if skip:
+            # How many of this group to pass over, counted only as far as needed.
+            n = db.exec(select(func.count()).select_from(
+                select(Case.id).where(*where, same).limit(skip + limit).subquery())).one()
+            if n <= skip:
+                skip -= n
+                continue
+        out += db.exec(select(Case.id).where(*where, same).order_by(*_recency())
+                       .offset(skip).limit(limit - len(out))).all()
+        skip = 0
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _groups(db: Session, sort: str) -> tuple[Any, list[Any]]:
+    """The column a few-valued sort is on, and its values from lowest to highest."""
+    if sort == "status":
+        return Case.status, sorted(s.value for s in Status)
+    if sort == "concern":
+        return Case.concern_level, [c.value for c in ConcernLevel]  # low, medium, high
+    if sort == "pathway":
+        return Case.pathway_id, list(db.exec(select(Pathway.id).order_by(Pathway.name, Pathway.id)))
+    # Staff by name: 500 rows at most, read from the primary key.
+    return Case.worker_id, list(db.exec(select(User.id).order_by(User.name, User.id)))
 
 
 def get_case(actor: Actor, case_id: int) -> CaseDetail:
@@ -288,8 +439,7 @@ def get_case(actor: Actor, case_id: int) -> CaseDetail:
              "visible": access.can_view_case(actor, _facts(db, o))}
             for o in others
         ]
-        audit.record(db, actor, "case.view", "case", case.id)
-        return CaseDetail(
+        detail = CaseDetail(
             id=case.id, reference=case.reference, version=case.version,
             person_id=person.id, person_name=person.name,
             person_dob=format_date(person.date_of_birth), person_phone=person.phone or "",
@@ -309,24 +459,35 @@ def get_case(actor: Actor, case_id: int) -> CaseDetail:
             can_reassign=access.can_reassign(actor),
             can_claim=access.can_claim(actor, facts),
         )
+        # Last, after every read: the audit write takes the chain head's lock until commit, so
+        # it must not be held while the history is read (concurrent saves queue on it).
+        audit.record(db, actor, "case.view", "case", case.id)
+        return detail
 
 
 def _history(db: Session, case_id: int, tz: str) -> list[HistoryEntry]:
     """Status, concern and assignment changes, newest first, in one list."""
-    names = dict(db.exec(select(User.id, User.name)).all())
+    statuses = db.exec(select(StatusChange).where(StatusChange.case_id == case_id)).all()
+    concerns = db.exec(select(ConcernChange).where(ConcernChange.case_id == case_id)).all()
+    assignments = db.exec(select(Assignment).where(Assignment.case_id == case_id)).all()
+    # Only the staff named in this history (not all 500 of them on every case view).
+    ids = {r.changed_by_id for r in (*statuses, *concerns, *assignments)}
+    ids |= {i for a in assignments for i in (a.old_worker_id, a.new_worker_id) if i}
+    names = dict(db.exec(select(User.id, User.name).where(col(User.id).in_(ids))).all()) \
+        if ids else {}
     entries: list[tuple[Any, HistoryEntry]] = []
-    for s in db.exec(select(StatusChange).where(StatusChange.case_id == case_id)):
+    for s in statuses:
         what = (f"Status set to {Status(s.new_status).label}" if s.old_status is None
                 else f"Status {Status(s.old_status).label} → {Status(s.new_status).label}")
         entries.append((s.changed_at, HistoryEntry(format_datetime(s.changed_at, tz),
                                                    names.get(s.changed_by_id, "?"), what)))
-    for c in db.exec(select(ConcernChange).where(ConcernChange.case_id == case_id)):
+    for c in concerns:
         what = (f"Concern set to {ConcernLevel(c.new_level).label}" if c.old_level is None
                 else f"Concern {ConcernLevel(c.old_level).label} → "
                      f"{ConcernLevel(c.new_level).label}")
         entries.append((c.changed_at, HistoryEntry(format_datetime(c.changed_at, tz),
                                                    names.get(c.changed_by_id, "?"), what)))
-    for a in db.exec(select(Assignment).where(Assignment.case_id == case_id)):
+    for a in assignments:
         old = names.get(a.old_worker_id, "Unassigned") if a.old_worker_id else "Unassigned"
         new = names.get(a.new_worker_id, "Unassigned") if a.new_worker_id else "Unassigned"
         what = f"Assigned to {new}" if a.old_worker_id is None else f"Reassigned {old} → {new}"
@@ -353,7 +514,8 @@ def check_version(case: Case, expected_version: int | None, db: Session) -> None
 def _active_worker(db: Session, worker_id: int | None, errors: dict[str, str]) -> User | None:
     if worker_id is None:
         return None
-    user = db.get(User, worker_id)
+    checked = plausible_id(worker_id)
+    user = db.get(User, checked) if checked is not None else None
     if user is None or not user.active:
         errors["worker_id"] = "Choose an active staff member"
         return None
@@ -390,12 +552,16 @@ def create_case(actor: Actor, new: NewCase) -> int:
         errors["tags"] = "At most 10 tags"
     with session_scope() as db:
         _active_worker(db, new.worker_id, errors)
-        pathway = db.get(Pathway, new.pathway_id) if new.pathway_id else None
+        pathway_id = plausible_id(new.pathway_id)
+        pathway = db.get(Pathway, pathway_id) if pathway_id is not None else None
         if pathway is None or pathway.archived:
             errors["pathway_id"] = "Choose a pathway"
         person_id = new.person_id
         if person_id is not None:
-            if db.get(Person, person_id) is None:
+            checked = plausible_id(person_id)
+            # A person the actor may not see reads as one that does not exist.
+            if checked is None or db.exec(select(Person.id).where(
+                    Person.id == checked, access.person_visibility_clause(actor))).first() is None:
                 errors["person"] = "That person no longer exists; search again"
         elif new.person is None:
             errors["name"] = "Name cannot be empty"
@@ -491,18 +657,26 @@ def reassign(actor: Actor, case_id: int, worker_id: int | None, expected_version
              reason: str | None = None) -> None:
     """Give the case to another worker (or none). History is kept."""
     with session_scope() as db:
-        case, _ = load_case_for(db, actor, case_id)
-        if not access.can_reassign(actor):
-            audit.record_denial(db, actor, "access.denied", "case", case.id, attempted="reassign")
-            raise PermissionDenied("Only managers can reassign cases")
-        check_version(case, expected_version, db)
-        errors: dict[str, str] = {}
-        _active_worker(db, worker_id, errors)
-        if errors:
-            raise ValidationFailed(errors)
-        if case.worker_id == worker_id:
-            return
-        _assign(db, actor, case, worker_id, reason)
+        reassign_in(db, actor, case_id, worker_id, expected_version, reason)
+
+
+def reassign_in(db: Session, actor: Actor, case_id: int, worker_id: int | None,
+                expected_version: int | None, reason: str | None = None) -> bool:
+    """``reassign`` inside the caller's transaction (the workload page moves several cases at
+    once, all or none). True if the case changed hands."""
+    case, _ = load_case_for(db, actor, case_id)
+    if not access.can_reassign(actor):
+        audit.record_denial(db, actor, "access.denied", "case", case.id, attempted="reassign")
+        raise PermissionDenied("Only managers can reassign cases")
+    check_version(case, expected_version, db)
+    errors: dict[str, str] = {}
+    _active_worker(db, worker_id, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if case.worker_id == worker_id:
+        return False
+    _assign(db, actor, case, worker_id, reason)
+    return True
 
 
 def claim(actor: Actor, case_id: int) -> None:

@@ -44,6 +44,7 @@ class Settings:
     session_max_hours: int
     cookie_secure: bool
     max_note_chars: int
+    ai_concurrency: int  # weekly summaries: most AI requests in flight at once
 
 
 @lru_cache(maxsize=1)
@@ -69,4 +70,5 @@ def settings() -> Settings:
         cookie_secure=_bool("CASEAPP_COOKIE_SECURE", False),
         # A generous cap: long assessments are real, a 1 MB paste is not a note.
         max_note_chars=_int("CASEAPP_MAX_NOTE_CHARS", 50_000),
+        ai_concurrency=max(1, _int("CASEAPP_AI_CONCURRENCY", 8)),
     )

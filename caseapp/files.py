@@ -116,7 +116,8 @@ def _split_name(name: str) -> tuple[str, str]:
 def _clean_name(filename: str) -> str:
     base = re.split(r"[\\/]", filename or "")[-1]  # a name, never a path
     base = unicodedata.normalize("NFC", base)
-    base = "".join(c for c in base if c not in _BIDI and unicodedata.category(c) != "Cc")
+    # Cs: lone surrogates cannot be stored as UTF-8 (the save would fail with an encoding error).
+    base = "".join(c for c in base if c not in _BIDI and unicodedata.category(c) not in ("Cc", "Cs"))
     base = " ".join(base.split()).strip(" .")  # trailing dots/spaces confuse Windows
     if not base:
         return "attachment"

@@ -6,6 +6,7 @@ written, files are written before the transaction commits, and removed again if 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -15,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from caseapp import access, audit, markdown
 from caseapp.actor import Actor
-from caseapp.cases import apply_concern_change, check_version, load_case_for
+from caseapp.ai import embeddings
+from caseapp.cases import apply_concern_change, check_version, load_case_for, plausible_id
 from caseapp.config import settings
 from caseapp.db import session_scope
 from caseapp.errors import NoAccess, PermissionDenied, ValidationFailed
@@ -37,6 +39,9 @@ from caseapp.timefmt import format_datetime, local_input_to_utc, relative
 TIMELINE_PAGE = 20
 # Clocks on phones drift; a few minutes ahead is not "in the future".
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# The device outbox sends 32 hex digits; the JSON API allows the same pattern. Anything else
+# (a NUL, which PostgreSQL refuses outright, or a lone surrogate) never reaches a query.
+CLIENT_REF = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +187,7 @@ def _validate(new: NewInteraction, tz: str, file_count: int) -> tuple[dict[str, 
     if file_count > settings().max_attachments_per_interaction:
         errors["attachments"] = (f"Attach at most {settings().max_attachments_per_interaction} "
                                  "files to one interaction")
-    if new.client_ref is not None and (len(new.client_ref) > 64 or not new.client_ref.strip()):
+    if new.client_ref is not None and not CLIENT_REF.fullmatch(new.client_ref):
         errors["client_ref"] = "Bad save reference"
     return errors, values
 
@@ -202,6 +207,8 @@ def add_interaction(actor: Actor, case_id: int, new: NewInteraction,
             case, facts = load_case_for(db, actor, case_id)
             if not access.can_add_interaction(actor, facts):
                 raise NoAccess()
+            if new.client_ref and not CLIENT_REF.fullmatch(new.client_ref):
+                raise ValidationFailed({"client_ref": "Bad save reference"})
             if new.client_ref:
                 existing = db.exec(select(Interaction).where(
                     Interaction.client_ref == new.client_ref)).first()
@@ -243,6 +250,7 @@ def add_interaction(actor: Actor, case_id: int, new: NewInteraction,
                 interaction.concern_level = new.concern_level
                 db.add(interaction)
             _tag_interaction(db, interaction.id, values["tags"])
+            embeddings.index_interaction(db, interaction)  # for search by meaning
             for p in prepared:
                 key = store.save(p.data)
                 written.append(key)
@@ -291,11 +299,12 @@ class ServedFile:
 def open_attachment(actor: Actor, attachment_id: int, thumbnail: bool = False) -> ServedFile:
     """An attachment's bytes, if the actor may read its interaction. Audited."""
     with session_scope() as db:
-        att = db.get(Attachment, attachment_id)
+        checked = plausible_id(attachment_id)
+        att = db.get(Attachment, checked) if checked is not None else None
         interaction = db.get(Interaction, att.interaction_id) if att else None
         case = db.get(Case, interaction.case_id) if interaction else None
         if att is None or interaction is None or case is None:
-            audit.record_denial(db, actor, "access.denied", "attachment", attachment_id)
+            audit.record_denial(db, actor, "access.denied", "attachment", checked)
             raise NoAccess("You do not have access to this file")
         team = db.exec(select(User.team).where(User.id == case.worker_id)).first() \
             if case.worker_id else None

@@ -62,7 +62,11 @@ def save_pathway(actor: Actor, pathway_id: int | None, name: str, colour: str,
         raise PermissionDenied("Only managers and admins can change pathways")
     clean_name, colour, desc = _validate(name, colour, description)
     with session_scope() as db:
-        clash = db.exec(select(Pathway).where(func.lower(Pathway.name) == clean_name.lower())).first()
+        # Compared in Python: SQLite's lower() folds only ASCII, so "Ærø" and "ærø" (or the same
+        # name twice) would get past a SQL comparison to the unique index, an error not a message.
+        # Pathways are tens of rows.
+        clash = next((p for p in db.exec(select(Pathway))
+                      if p.name.casefold() == clean_name.casefold()), None)
         if clash is not None and clash.id != pathway_id:
             raise ValidationFailed({"name": "A pathway with that name already exists"})
         if pathway_id is None:

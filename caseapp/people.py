@@ -71,6 +71,11 @@ def _validate(new: NewPerson) -> tuple[dict[str, str], dict[str, object]]:
     return errors, values
 
 
+def validate_person(new: NewPerson) -> tuple[dict[str, str], dict[str, object]]:
+    """Field errors and cleaned values, for checking many people at once (imports)."""
+    return _validate(new)
+
+
 def create_person_in(db: Session, actor: Actor, new: NewPerson, dry_run: bool = False) -> int:
     """Create a person inside the caller's transaction (a person is created with their case)."""
     errors, values = _validate(new)
@@ -103,8 +108,23 @@ def search_people(actor: Actor, query: str, limit: int = 8) -> list[PersonMatch]
         rows = db.exec(
             select(Person, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.person_id == Person.id)
-            .where(col(Person.name_search).like(pattern, escape="\\"))
+            .where(col(Person.name_search).like(pattern, escape="\\"),
+                   access.person_visibility_clause(actor))
             .order_by(Person.name_search).limit(limit)
         ).all()
         return [PersonMatch(id=p.id, name=p.name, date_of_birth=format_date(p.date_of_birth),
                             postcode=p.postcode or "", cases=int(n)) for p, n in rows]
+
+
+def create_person(actor: Actor, new: NewPerson) -> PersonMatch:
+    """A person on their own, before any case (the JSON API's people endpoint): the same people
+    who may create cases may add people, and the person starts with no cases."""
+    if not access.can_create_case(actor):
+        raise PermissionDenied("You do not have permission to add people")
+    with session_scope() as db:
+        person_id = create_person_in(db, actor, new)
+        person = db.get(Person, person_id)
+        assert person is not None
+        return PersonMatch(id=person_id, name=person.name,
+                           date_of_birth=format_date(person.date_of_birth),
+                           postcode=person.postcode or "", cases=0)

@@ -23,6 +23,7 @@ BUILD = ROOT / ".web" / "build" / "client"
 PRECACHE = (
     "/offline.html",
     "/outbox.js",
+    "/layout.js",
     "/styles.css",
     "/manifest.webmanifest",
     "/icon.svg",

@@ -53,7 +53,8 @@ def _check(name: str, email: str, role: str, team: str, capacity_hours: float,
     clean_team = optional_line(errors, "team", "Team", team, 80)
     if not 0 <= capacity_hours <= 80:
         errors["capacity_hours"] = "Capacity must be between 0 and 80 hours a week"
-    if password is not None and (problem := password_problem(password)):
+    if password is not None and (problem := password_problem(password, name=clean_name,
+                                                             email=clean_email)):
         errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
@@ -107,12 +108,12 @@ def set_password(actor: Actor | None, user_id: int, password: str) -> None:
     """An admin sets someone's password (or the CLI does); every session of theirs ends."""
     if actor is not None and not access.can_manage_users(actor) and actor.id != user_id:
         raise PermissionDenied("Only an admin can set someone else's password")
-    if problem := password_problem(password):
-        raise ValidationFailed({"password": problem})
     with session_scope() as db:
         user = db.get(User, user_id)
         if user is None:
             raise NoAccess("That staff member does not exist")
+        if problem := password_problem(password, name=user.name, email=user.email):
+            raise ValidationFailed({"password": problem})
         user.password_hash = hash_password(password)
         db.add(user)
         revoke_all_sessions(db, user_id)

@@ -8,20 +8,23 @@ import unicodedata
 # Bidi overrides and isolates can make a name display as something else; drop them from names.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone UTF-16 surrogates (JSON "\ud800" from a page event decodes to one) cannot be encoded
+# as UTF-8, so the database driver would fail the whole save; they carry no text, so drop them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def clean_line(value: str | None) -> str:
     """One line of text (a name, a tag): NFC, no control characters, single spaces."""
     text = unicodedata.normalize("NFC", value or "")
-    text = _BIDI_CONTROLS.sub("", _CONTROL.sub("", text))
+    text = _BIDI_CONTROLS.sub("", _CONTROL.sub("", _SURROGATES.sub("", text)))
     return " ".join(text.split())
 
 
 def clean_note(value: str | None) -> str:
     """Note text: keep line breaks and right-to-left text, drop control characters, trim ends."""
     text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
+    return _SURROGATES.sub("", _CONTROL.sub("", text)).strip()
 
 
 def required_line(errors: dict[str, str], field: str, label: str, value: str | None,

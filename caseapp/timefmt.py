@@ -19,7 +19,10 @@ def local_input_to_utc(value: str, tz: str) -> datetime:
     local = datetime.fromisoformat(value.strip())
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(tz))
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError as exc:  # "0001-01-01T00:00+05:00" is before the first UTC date
+        raise ValueError("date out of range") from exc
 
 
 def utc_to_local_input(dt: datetime, tz: str) -> str:

@@ -17,6 +17,9 @@ def concern_badge(level: rx.Var[str]) -> rx.Component:
         radius="full",
         aria_label=rx.match(level, ("high", "Concern High"), ("medium", "Concern Medium"),
                             "Concern Low"),
+        # Darker fills than Radix's step 9, so the white word meets WCAG AA (assets/styles.css).
+        class_name="concern-badge",
+        custom_attrs={"data-level": level},
     )
 
 
@@ -26,6 +29,7 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
         color_scheme=rx.match(status, ("open", "blue"), ("paused", "amber"), "gray"),
         variant="soft",
         radius="full",
+        class_name="status-badge",  # step-12 text for AA contrast (assets/styles.css)
     )
 
 

@@ -9,6 +9,7 @@ from caseapp.ai.questions import CaseAnswer, Evidence, InsightGroup, InsightItem
 from caseapp.cases import HistoryEntry
 from caseapp.interactions import AttachmentView, InteractionView
 from caseapp.trail import Viewer
+from components.audits_view import audit_action
 from components.badges import concern_badge, pathway_chip, status_badge, tag_list
 from components.fields import field_error, labelled, native_select
 from state.case_page import CaseState
@@ -65,11 +66,17 @@ def case_header() -> rx.Component:
                 _fact("Phone", c.person_phone),
                 _fact("Email", c.person_email),
                 _fact("Address", c.person_address),
-                columns=rx.breakpoints(initial="2", sm="4"),
+                # Four across only where the case has the width (beside the list on tablets
+                # it has about half).
+                columns=rx.breakpoints(initial="2", md="4"),
                 spacing="3",
                 width="100%",
+                class_name="case-facts",
             ),
             tag_list(c.tags),
+            rx.cond(CaseState.user_role_key == "admin", rx.link(  # export or erase: admins only
+                "Data rights for this person", href="/data-rights?person=" + c.person_id.to_string(),
+                size="2", class_name="tap", display="inline-flex", align_items="center")),
             rx.cond(
                 c.other_cases.length() > 0,
                 rx.flex(
@@ -133,7 +140,7 @@ def case_actions() -> rx.Component:
                             rx.el.label("Tags", html_for="case-tags", class_name="field-label"),
                             # Keyed by version so a saved or conflicting change redraws it.
                             rx.input(id="case-tags", key=c.version.to_string(),
-                                     default_value=c.tags.join(", "), size="3",
+                                     default_value=c.tags.join(", "), size="3", width="100%",
                                      placeholder="e.g. benefits, food bank",
                                      on_blur=CaseState.update_tags),
                             spacing="1",
@@ -351,8 +358,9 @@ def interaction_form() -> rx.Component:
                 rx.el.label(
                     # Uncontrolled: it must flip at the tap, not after a round trip on a slow
                     # connection. The form remounts empty after each save.
-                    rx.checkbox(size="3", id="private"),
-                    rx.text("Private", size="3"),
+                    # A Radix checkbox is a button, which a wrapping label does not name.
+                    rx.checkbox(size="3", id="private", aria_labelledby="private-label"),
+                    rx.text("Private", size="3", id="private-label"),
                     rx.text("(only you and managers can read it)", size="2", color_scheme="gray"),
                     class_name="checkbox-label",
                 ),
@@ -473,6 +481,7 @@ def timeline_item(item: InteractionView) -> rx.Component:
         rx.cond(item.attachments.length() > 0,
                 rx.flex(rx.foreach(item.attachments, _attachment), spacing="2", wrap="wrap",
                         align="center")),
+        audit_action(item.id, item.kind_label + " " + item.occurred_at, item.generated_by != ""),
         class_name="timeline-item",
         id="interaction-" + item.id.to_string(),
         aria_label=item.kind_label + " " + item.occurred_at,
@@ -521,6 +530,9 @@ def timeline() -> rx.Component:
         who_has_seen(),
         spacing="3",
         width="100%",
+        id="timeline",
+        # Clear of the sticky header when scrolled to (assets/layout.js).
+        scroll_margin_top="5rem",
     )
 
 

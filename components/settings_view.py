@@ -5,12 +5,32 @@ from __future__ import annotations
 import reflex as rx
 
 from caseapp.staff import StaffView
+from components.audit_criteria_settings import audit_criteria_section
 from components.fields import field_error, native_select, select_field, text_field
+from components.import_view import import_settings_card
+from components.outcome_stages_view import outcome_stages_section
+from components.retention_settings import retention_settings_card
+from components.sign_in_settings_view import sign_in_settings_section, user_sign_in_controls
+from components.workload_settings_view import workload_settings_section
 from state.settings_page import SettingsState as S
 
 ROLES = [("admin", "Admin"), ("manager", "Manager"), ("case_worker", "Case worker"),
          ("volunteer", "Volunteer")]
 
+
+
+def setting_checkbox(ident: str, label: str, checked: rx.Var, on_change: rx.EventHandler,
+                     hint: str) -> rx.Component:
+    """An organisation switch: a named checkbox (the label is its accessible name) and what it does."""
+    return rx.fragment(
+        rx.el.label(
+            rx.checkbox(checked=checked, on_change=on_change, size="3", id=ident,
+                        aria_labelledby=f"{ident}-label"),
+            rx.text(label, size="3", id=f"{ident}-label"),
+            class_name="checkbox-label",
+        ),
+        rx.text(hint, size="2", color_scheme="gray"),
+    )
 
 def _user_row(u: StaffView) -> rx.Component:
     return rx.card(
@@ -49,6 +69,7 @@ def _user_row(u: StaffView) -> rx.Component:
                               lambda v: S.update_user(u.id, "active", v)),
                 spacing="1",
             ),
+            user_sign_in_controls(u.id, u.name),
             spacing="3", wrap="wrap", align="end", width="100%",
         ),
         width="100%",
@@ -67,37 +88,27 @@ def settings_body() -> rx.Component:
                        lambda v: S.set_field("org_form_name", v), oe.get("name", "")),
             text_field("Time zone", "time-zone", S.time_zone,
                        lambda v: S.set_field("time_zone", v), oe.get("time_zone", "")),
-            rx.el.label(
-                rx.checkbox(checked=S.org_offline_drafts, on_change=S.set_offline_drafts,
-                            size="3", id="offline-drafts"),
-                rx.text("Keep drafts and unsent notes on devices", size="3"),
-                class_name="checkbox-label",
-            ),
-            rx.text("Workers can write with no signal: a note waits on the phone until it can "
-                    "be sent, and is removed at sign-out. Turn this off if your policy forbids "
-                    "any case data on devices; Caseline then needs a connection to save.",
-                    size="2", color_scheme="gray"),
-            rx.el.label(
-                rx.checkbox(checked=S.org_ai_enabled, on_change=S.set_ai_enabled, size="3",
-                            id="ai-enabled"),
-                rx.text("AI features", size="3"),
-                class_name="checkbox-label",
-            ),
-            rx.text("Summaries, risk indicators, questions and analysis on a case. They read only "
-                    "what each user may read, and nothing enters the record until a person "
-                    "accepts it.", size="2", color_scheme="gray"),
-            rx.el.label(
-                rx.checkbox(checked=S.org_ai_real_names, on_change=S.set_ai_real_names, size="3",
-                            id="ai-real-names"),
-                rx.text("Send real names to a self-hosted AI endpoint", size="3"),
-                class_name="checkbox-label",
-            ),
-            rx.text("Only for an endpoint running on this server. Any other endpoint always gets "
-                    "placeholders such as [PERSON_1] instead of names, phone numbers, emails, "
-                    "postcodes and addresses.", size="2", color_scheme="gray"),
+            setting_checkbox(
+                "offline-drafts", "Keep drafts and unsent notes on devices",
+                S.org_offline_drafts, S.set_offline_drafts,
+                "Workers can write with no signal: a note waits on the phone until it can be "
+                "sent, and is removed at sign-out. Turn this off if your policy forbids any case "
+                "data on devices; Caseline then needs a connection to save."),
+            setting_checkbox(
+                "ai-enabled", "AI features", S.org_ai_enabled, S.set_ai_enabled,
+                "Summaries, risk indicators, questions and analysis on a case. They read only "
+                "what each user may read, and nothing enters the record until a person accepts "
+                "it."),
+            setting_checkbox(
+                "ai-real-names", "Send real names to a self-hosted AI endpoint",
+                S.org_ai_real_names, S.set_ai_real_names,
+                "Only for an endpoint running on this server. Any other endpoint always gets "
+                "placeholders such as [PERSON_1] instead of names, phone numbers, emails, "
+                "postcodes and addresses."),
             rx.flex(rx.button("Save organisation", on_click=S.save_organisation,
                               class_name="tap"), justify="end", width="100%"),
             spacing="3", width="100%"), width="100%"),
+        workload_settings_section(),
         rx.card(rx.vstack(
             rx.heading("Add a staff member", size="4", as_="h2"),
             rx.grid(
@@ -122,7 +133,12 @@ def settings_body() -> rx.Component:
             rx.flex(rx.button("Add staff member", on_click=S.add_user, class_name="tap"),
                     justify="end", width="100%"),
             spacing="3", width="100%"), width="100%"),
+        outcome_stages_section(),
+        sign_in_settings_section(),
+        retention_settings_card(),
+        import_settings_card(),
         rx.heading("Staff", size="4", as_="h2"),
         rx.foreach(S.users, _user_row),
+        audit_criteria_section(),
         spacing="4", width="100%", max_width="860px",
     )

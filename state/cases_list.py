@@ -13,6 +13,7 @@ from state.session import SessionState
 class CasesState(SessionState):
     rows: list[CaseRow] = []
     total: int = 0
+    more: bool = False  # more cases match than were counted: shown as "10000+ cases"
     page: int = 1
     pages: int = 1
     search: str = ""
@@ -43,6 +44,7 @@ class CasesState(SessionState):
             return None
         self.rows, self.total, self.page, self.pages = (result.rows, result.total, result.page,
                                                         result.pages)
+        self.more = result.more
         self.loaded = True
         return None
 
@@ -57,7 +59,22 @@ class CasesState(SessionState):
         self.pathway_options = [[str(p.id), p.name] for p in pathways.list_pathways(actor)]
         self.tag_options = cases.all_tags()
         self.message = ""
+        # /cases?worker=ID (the workload page's "Open in the cases list"): that worker's cases.
+        # The service checks the value and what the actor may see, as for the Case worker filter.
+        worker = str(self.router.url.query_parameters.get("worker", ""))[:20]
+        if worker:
+            self.worker, self.page = worker, 1
         return self._refresh()
+
+    @rx.event
+    def load_rows(self) -> None:
+        """The case page's list beside the case (tablet width): this session's filters, sort and
+        page as last chosen on /cases, so opening a case from it keeps them."""
+        try:
+            self._actor()
+        except NotSignedIn:
+            return  # the case page's own load sends the user to sign in
+        self._refresh()
 
     @rx.event
     def set_search(self, value: str) -> rx.event.EventSpec | None:

@@ -18,6 +18,7 @@ class SessionState(rx.State):
     user_id: int = 0
     user_name: str = ""
     user_role: str = ""
+    user_role_key: str = ""  # admin, manager, case_worker, volunteer: which entries the nav offers
     org_name: str = "Caseline"
     can_manage_pathways: bool = False
     can_manage_users: bool = False
@@ -36,6 +37,7 @@ class SessionState(rx.State):
 
     def _remember(self, actor: Actor) -> None:
         self.user_id, self.user_name, self.user_role = actor.id, actor.name, actor.role.label
+        self.user_role_key = actor.role.value
         self.can_manage_pathways = access.can_manage_pathways(actor)
         self.can_manage_users = access.can_manage_users(actor)
         self.can_create_case = access.can_create_case(actor)

@@ -27,6 +27,8 @@ class Scripted:
     delay_s: float = 0.0
     # Compute the answer from the request, as a model would (e.g. to reuse a placeholder).
     respond: Callable[[dict[str, Any]], str] | None = None
+    # Choose the HTTP status from the request (e.g. fail only the request about one case).
+    status_for: Callable[[dict[str, Any]], int] | None = None
 
 
 @dataclass
@@ -35,6 +37,8 @@ class FakeOpenAI:
     requests: list[dict[str, Any]] = field(default_factory=list)
     script: list[Scripted] = field(default_factory=list)
     default: Scripted = field(default_factory=Scripted)
+    in_flight: int = 0  # requests being answered right now
+    max_in_flight: int = 0  # the most ever answered at once: what a concurrency bound must cap
 
     def sent_text(self) -> str:
         """Everything the client sent, as one string, for privacy assertions."""
@@ -46,11 +50,17 @@ def _app(fake: FakeOpenAI) -> Starlette:
         body = await request.json()
         fake.requests.append(body)
         step = fake.script.pop(0) if fake.script else fake.default
-        if step.delay_s:
-            await asyncio.sleep(step.delay_s)
-        if step.status != 200:
+        fake.in_flight += 1  # one event loop answers every request, so no lock is needed
+        fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+        try:
+            if step.delay_s:
+                await asyncio.sleep(step.delay_s)
+        finally:
+            fake.in_flight -= 1
+        status = step.status_for(body) if step.status_for else step.status
+        if status != 200:
             return JSONResponse({"error": {"message": "scripted failure", "type": "test"}},
-                                status_code=step.status, headers={"retry-after-ms": "10"})
+                                status_code=status, headers={"retry-after-ms": "10"})
         return JSONResponse({
             "id": f"chatcmpl-{len(fake.requests)}", "object": "chat.completion",
             "created": int(time.time()), "model": body.get("model", "fake"),
@@ -60,7 +70,11 @@ def _app(fake: FakeOpenAI) -> Starlette:
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         })
 
-    return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    async def stats(_request: Request) -> JSONResponse:
+        return JSONResponse({"requests": len(fake.requests), "max_in_flight": fake.max_in_flight})
+
+    return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"]),
+                             Route("/stats", stats)])
 
 
 @contextmanager
@@ -82,3 +96,38 @@ def fake_openai_server() -> Iterator[FakeOpenAI]:
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+class _Counted(list):  # type: ignore[type-arg]
+    """Counts appended requests without keeping them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def append(self, _item: object) -> None:
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def cite_every_interaction(body: dict[str, Any]) -> str:
+    """A model-like answer: one sentence citing every "[id]" line of the prompt."""
+    import re
+
+    ids = [int(i) for i in re.findall(r"^\[(\d+)\]", body["messages"][-1]["content"], re.M)]
+    return json.dumps({"sentences": [{"text": f"Summary of {len(ids)} notes.",
+                                      "interaction_ids": ids}]})
+
+
+if __name__ == "__main__":  # a stand-alone fake for benchmarks: python -m tests.fake_openai
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--delay", type=float, default=1.0, help="seconds per answer")
+    args = parser.parse_args()
+    fake = FakeOpenAI(default=Scripted(respond=cite_every_interaction, delay_s=args.delay))
+    fake.requests = _Counted()  # keep counts, not a thousand request bodies
+    uvicorn.run(_app(fake), host="127.0.0.1", port=args.port, log_level="warning")

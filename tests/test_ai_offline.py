@@ -69,9 +69,17 @@ def test_ai_eval_prints_the_agreed_json_line(tmp_path: Path) -> None:
     notes = tmp_path / "notes.jsonl"
     rows = [
         {"id": "t1", "case_ref": "A", "date": "2026-01-01", "text":
-         "He was evicted last week and is sleeping in a tent.", "risks": ["housing"]},
+         "He was evicted last week and is sleeping in a tent.", "risks": ["housing"],
+         "quality": 2, "quality_missing": ["datetime", "actions_next_steps"]},
         {"id": "t2", "case_ref": "A", "date": "2026-01-05", "text":
-         "She denies thoughts of self-harm. Rent is paid.", "risks": []},
+         "She denies thoughts of self-harm. Rent is paid.", "risks": [], "quality": 1,
+         "quality_missing": ["datetime"]},
+        {"id": "t3", "case_ref": "B", "date": "2026-01-06", "text":
+         "06/01/2026, 10:00, home visit. Sam told me he is worried about the rent arrears and "
+         "said he wants to stay in the flat. I asked about risk: he denied any thoughts of harm "
+         "and no safeguarding concerns were identified. Next steps: I will call the landlord "
+         "by 09/01 and Sam will bring his statements to our appointment on 13/01 at 11:00.",
+         "risks": ["housing", "financial_hardship"], "quality": 5, "quality_missing": []},
     ]
     notes.write_text("\n".join(json.dumps(r) for r in rows))
     out = subprocess.run([sys.executable, "-m", "bench.ai_eval", str(notes),
@@ -81,6 +89,12 @@ def test_ai_eval_prints_the_agreed_json_line(tmp_path: Path) -> None:
     assert result["risk_micro_precision"] == 1.0 and result["risk_micro_recall"] == 1.0
     for key in ("risk_recall_by_category", "baseline_micro_precision", "baseline_micro_recall"):
         assert key in result
+    # Note audits: the full note ranks first; every criterion has an agreement figure.
+    assert result["audit_spearman"] >= 0.5  # 0.5 with three notes: the full one ranks first
+    assert set(result["audit_criteria_agreement"]) == {
+        "datetime", "what_discussed", "concerns", "actions_next_steps", "risk_indicators",
+        "professional_language", "person_centred"}
+    assert result["audit_criteria_agreement"]["datetime"] == 1.0
 
 
 def test_self_neglect_is_recognised_without_the_word() -> None:

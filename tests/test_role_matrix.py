@@ -8,7 +8,7 @@ import pytest
 
 from caseapp import cases, interactions, pathways, people, staff
 from caseapp.cases import CaseFilters
-from caseapp.errors import NO_ACCESS_TO_CASE, NoAccess, PermissionDenied
+from caseapp.errors import NO_ACCESS_TO_CASE, NoAccess, PermissionDenied, ValidationFailed
 from caseapp.interactions import NewInteraction
 from tests.conftest import World
 
@@ -244,3 +244,18 @@ def test_person_search_is_for_those_who_create_cases(world: World) -> None:
     assert [m.name for m in people.search_people(world.worker, "aled")] == ["Aled Jones"]
     with pytest.raises(PermissionDenied):
         people.search_people(world.volunteer, "aled")
+
+
+def test_people_of_other_teams_stay_unknown_to_case_workers(world: World) -> None:
+    # "Bea Smith" has a case only in the South team: a North case worker must not learn that she
+    # exists (name, date of birth, postcode) through the new-case person search, nor link a new
+    # case to her by sending her id.
+    assert [m.name for m in people.search_people(world.manager, "Bea")] == ["Bea Smith"]
+    assert people.search_people(world.worker, "Bea") == []
+    assert [m.name for m in people.search_people(world.worker, "Aled")] == ["Aled Jones"]
+    bea = cases.get_case(world.admin, world.case_south).person_id
+    with pytest.raises(ValidationFailed) as refused:
+        cases.create_case(world.worker, cases.NewCase(person_id=bea, pathway_id=world.pathway_id))
+    assert refused.value.errors["person"] == "That person no longer exists; search again"
+    assert cases.create_case(world.manager, cases.NewCase(person_id=bea,
+                                                          pathway_id=world.pathway_id)) > 0

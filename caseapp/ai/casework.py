@@ -138,28 +138,36 @@ def summarise(actor: Actor, case_id: int, days: int = 7) -> CaseSummary:
         if config is not None and rows:
             try:
                 sent = sent_to(config)
-                sentences = _model_summary(db, config, case, rows)
+                sentences = model_summary(config, known_names(db, case), rows)
                 method, note = f"AI model {config.model}", "AI-generated: check it against " \
                     "the notes it cites before saving it."
             except AIUnavailable as exc:
                 note = f"{exc} Showing key sentences picked from the notes instead."
         if not sentences:
-            picked = key_sentences([(i.occurred_at.date(), i.text) for i, _ in rows])
-            sentences = [SummarySentence(text=k.sentence,
-                                         interaction_id=rows[k.source][0].id,  # type: ignore
-                                         when=format_date(k.when), reason=k.reason)
-                         for k in picked]
+            sentences = offline_sentences(rows)
         audit.record(db, actor, "ai.summarise", "case", case.id, method=method,
                      interaction_ids=[i.id for i, _ in rows], days=days, **sent)
         return CaseSummary(sentences=sentences, period=period,
                            generated_at=format_datetime(utcnow(), tz), method=method, note=note)
 
 
-def _model_summary(db, config: AIConfig, case: Case, rows: list) -> list[SummarySentence]:  # type: ignore[no-untyped-def]
-    """Ask the model. Text leaving the machine is pseudonymised; citations must be readable."""
+def offline_sentences(rows: list) -> list[SummarySentence]:  # type: ignore[type-arg]
+    """Key sentences picked from readable (interaction, author) rows, in date order."""
+    picked = key_sentences([(i.occurred_at.date(), i.text) for i, _ in rows])
+    return [SummarySentence(text=k.sentence, interaction_id=rows[k.source][0].id,
+                            when=format_date(k.when), reason=k.reason) for k in picked]
+
+
+def known_names(db, case: Case) -> list[str]:  # type: ignore[no-untyped-def]
+    """Names the pseudonymiser must hide whatever their position: the person and all staff."""
     person = db.get(Person, case.person_id)
     known = [person.name] if person else []
-    known += list(db.exec(select(User.name)).all())  # staff names appear in notes too
+    return known + list(db.exec(select(User.name)).all())  # staff names appear in notes too
+
+
+def model_summary(config: AIConfig, known: list[str], rows: list) -> list[SummarySentence]:  # type: ignore[type-arg]
+    """Ask the model. Text leaving the machine is pseudonymised; citations must be readable.
+    Needs no database session, so a bulk run holds no connection while the model thinks."""
     shield = Pseudonymiser(known) if config.pseudonymise else None
     lines = []
     for interaction, author in rows:

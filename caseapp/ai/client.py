@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlparse
 
@@ -70,7 +71,8 @@ def ai_config() -> AIConfig | None:
     )
 
 
-def _client(config: AIConfig) -> openai.OpenAI:
+@lru_cache(maxsize=8)  # one client per configuration: building one loads the CA bundle
+def _client(config: AIConfig) -> openai.OpenAI:  # (~60 ms), and it reuses connections
     if config.azure_endpoint:
         return openai.AzureOpenAI(
             azure_endpoint=config.azure_endpoint, azure_deployment=config.azure_deployment,

@@ -9,6 +9,7 @@ answer quality; a leaked name cannot be taken back.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -90,8 +91,23 @@ class Pseudonymiser:
             self._backward[self._forward[key]] = value
         return self._forward[key]
 
+    @functools.cached_property
+    def _known_pattern(self) -> re.Pattern[str] | None:
+        # One pass over the text for every known name (an organisation may have hundreds of
+        # staff): longest first, so a full name wins over its parts at the same place.
+        if not self._known:
+            return None
+        names = sorted(self._known, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+
     def _names_in(self, text: str) -> set[str]:
-        names = {n for n in self._known if re.search(rf"\b{re.escape(n)}\b", text)}
+        names: set[str] = set()
+        if self._known_pattern is not None:
+            for match in self._known_pattern.finditer(text):
+                names.add(match.group(0))
+                # Its parts too, as a separate search for each would have found them.
+                names.update(p for p in self._known if p in match.group(0) and p != match.group(0)
+                             and re.search(rf"\b{re.escape(p)}\b", match.group(0)))
         names |= {m.group(1).rstrip("'’s") for m in _HONORIFIC.finditer(text)}
         for match in _RELATION.finditer(text):
             word = match.group(1).rstrip("’'").removesuffix("'s").removesuffix("’s")

@@ -38,11 +38,32 @@ def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_data: Path) -> Iterator[str]:
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID Connect provider on 127.0.0.1 (tests/test_oidc.py), configured into the app
+    as "Test ID", so a browser test can sign in through single sign-on end to end."""
+    import threading
+
+    import oidc_provider_mock
+    import werkzeug.serving
+
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # the provider's own check: plain HTTP here
+    server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(
+        require_nonce=True), threaded=True)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_data: Path, oidc_provider: str) -> Iterator[str]:
     data = app_data
     port = _free_port()
     env = {
         **os.environ,
+        "CASEAPP_OIDC_TEST_ISSUER": oidc_provider,
+        "CASEAPP_OIDC_TEST_CLIENT_ID": "caseline-browser-test",
+        "CASEAPP_OIDC_TEST_CLIENT_SECRET": "not-so-secret",
+        "CASEAPP_OIDC_TEST_LABEL": "Test ID",
         "CASEAPP_DATA_DIR": str(data),
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
@@ -132,3 +153,17 @@ def query(app_data: Path, sql: str, *args: object) -> list[tuple]:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_more(page: Page) -> None:
+    """On a phone, Sign out, Pathways and Settings are in the More sheet (bottom navigation)."""
+    page.get_by_role("button", name="More").click()
+    page.get_by_role("dialog", name="More").wait_for()
+
+
+def sign_out(page: Page) -> None:
+    """Press Sign out wherever this width shows it: the header, or the More sheet on a phone."""
+    more = page.get_by_role("button", name="More")
+    if more.is_visible() and page.get_by_role("dialog", name="More").count() == 0:
+        open_more(page)
+    page.get_by_role("button", name="Sign out").click()

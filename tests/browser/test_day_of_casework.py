@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import TABLET, query, screenshot, sign_in
+from tests.browser.conftest import TABLET, open_more, query, screenshot, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,11 @@ def _photo_with_gps() -> bytes:
 @pytest.mark.parametrize("role", list(DEMO))
 def test_each_demo_role_signs_in_and_sees_cases(page: Page, role: str) -> None:
     sign_in(page, DEMO[role])
+    # On a phone, Sign out is in the More sheet of the bottom navigation.
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    open_more(page)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.keyboard.press("Escape")
     cards = page.get_by_role("list", name="Cases").get_by_role("link")
     expect(cards.first).to_be_visible()
     if role == "volunteer":
@@ -145,7 +149,7 @@ def test_private_note_is_invisible_to_the_volunteer(page: Page, app_data: Path,
     page.get_by_label("Private").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("details for managers only")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     page.wait_for_url("**/sign-in**")
 
     sign_in(page, DEMO["volunteer"])
@@ -165,7 +169,7 @@ def test_volunteer_cannot_open_an_unassigned_case_by_url(page: Page, app_data: P
 
 def test_sign_out_ends_the_session(page: Page) -> None:
     sign_in(page, DEMO["admin"])
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     page.wait_for_url("**/sign-in**")
     page.goto("/cases")
     page.wait_for_url(re.compile(r".*/sign-in.*"))

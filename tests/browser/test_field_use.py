@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
-from tests.browser.conftest import CHROMIUM, PHONE, query, screenshot, sign_in
+from tests.browser.conftest import CHROMIUM, PHONE, query, screenshot, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -233,9 +233,10 @@ def test_sign_out_warns_about_unsent_notes_then_clears_the_device(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#form-status")).to_contain_text(QUEUED)
     with page.expect_event("dialog") as warning:
-        page.get_by_role("button", name="Sign out").first.click()
+        sign_out(page)
     assert "1 note saved on this device has not been sent" in warning.value.message
     warning.value.dismiss()
+    page.keyboard.press("Escape")  # close the More sheet: nothing was signed out
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     assert "/sign-in" not in page.url
     assert _outbox_size(page) == 1
@@ -244,7 +245,7 @@ def test_sign_out_warns_about_unsent_notes_then_clears_the_device(
         await (await caches.open('marker')).put('/marker', new Response('x'));
     }""")
     with page.expect_event("dialog") as warning:
-        page.get_by_role("button", name="Sign out").first.click()
+        sign_out(page)
     warning.value.accept()
     page.wait_for_url(re.compile(r".*/sign-in.*"))
     page.get_by_label("Email").wait_for()
