@@ -22,6 +22,9 @@ class NavEntry:
     roles: frozenset[str]  # who is offered it; the page and its service check access again
     in_bar: bool  # on a phone: in the bottom bar (True) or in the More sheet (False)
     short: str = ""  # a shorter word for the bottom bar; the accessible name still starts with it
+    # From tablet width up: in the menu under the signed-in person's name rather than the top
+    # navigation, which then stays one row (a second row arriving with the role shifted the page).
+    account_menu: bool = False
 
 
 # Every navigation entry, in order. A new page is one line here.
@@ -35,16 +38,22 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Audits", "/audits", "clipboard-check", ALL_ROLES - {"volunteer"}, in_bar=False),
     NavEntry("Insights", "/insights", "grid-3x3", STAFF_ROLES, in_bar=False),
     NavEntry("Pathways", "/pathways", "route", ALL_ROLES, in_bar=False),
-    NavEntry("Settings", "/settings", "settings", frozenset({"admin"}), in_bar=False),
-    NavEntry("Audit trail", "/audit-trail", "scroll-text", frozenset({"admin"}), in_bar=False),
-    NavEntry("API tokens", "/api-tokens", "key-round", ALL_ROLES, in_bar=False),
-    NavEntry("Your account", "/account", "user-round", ALL_ROLES, in_bar=False),
-    NavEntry("Data rights", "/data-rights", "shield-check", frozenset({"admin"}), in_bar=False),
+    NavEntry("Settings", "/settings", "settings", frozenset({"admin"}), in_bar=False,
+             account_menu=True),
+    NavEntry("Audit trail", "/audit-trail", "scroll-text", frozenset({"admin"}), in_bar=False,
+             account_menu=True),
+    NavEntry("API tokens", "/api-tokens", "key-round", ALL_ROLES, in_bar=False, account_menu=True),
+    NavEntry("Your account", "/account", "user-round", ALL_ROLES, in_bar=False, account_menu=True),
+    NavEntry("Data rights", "/data-rights", "shield-check", frozenset({"admin"}), in_bar=False,
+             account_menu=True),
 ]
 
 
-def shown_entries(*, in_bar: bool | None = None) -> list[NavEntry]:
-    return [e for e in NAV_ENTRIES if in_bar is None or e.in_bar == in_bar]
+def shown_entries(*, in_bar: bool | None = None, account_menu: bool | None = None
+                  ) -> list[NavEntry]:
+    return [e for e in NAV_ENTRIES
+            if (in_bar is None or e.in_bar == in_bar)
+            and (account_menu is None or e.account_menu == account_menu)]
 
 
 def _for_roles(entry: NavEntry, component: rx.Component) -> rx.Component:
@@ -87,6 +96,27 @@ def bar_link(entry: NavEntry) -> rx.Component:
         aria_label=entry.label if entry.short else None,
         aria_current=_current(entry),
     )))
+
+
+def account_menu() -> rx.Component:
+    """Tablet and desktop: who is signed in, as a menu of the pages about them and the
+    organisation's administration (the phone's More sheet holds the same links)."""
+    return rx.menu.root(
+        rx.menu.trigger(rx.button(
+            rx.text(SessionState.user_name, size="2"),
+            rx.badge(SessionState.user_role, variant="soft", color_scheme="gray"),
+            rx.icon("chevron-down", size=16, aria_hidden="true"),
+            variant="ghost", color_scheme="gray", size="3", class_name="tap account-menu-button",
+        )),
+        rx.menu.content(
+            *[_for_roles(e, rx.menu.item(
+                rx.el.a(rx.icon(e.icon, size=16, aria_hidden="true"), e.label, href=e.href,
+                        class_name="account-menu-link"),
+                as_child=True,
+            )) for e in shown_entries(account_menu=True)],
+            align="end",
+        ),
+    )
 
 
 def sign_out_button() -> rx.Component:
@@ -176,8 +206,7 @@ def shell(*children: rx.Component, title: str = "", aside: rx.Component | None =
                     rx.text(SessionState.org_name, size="2", color_scheme="gray",
                             class_name="wide-only header-org", flex="1"),
                     rx.hstack(
-                        rx.text(SessionState.user_name, size="2"),
-                        rx.badge(SessionState.user_role, variant="soft", color_scheme="gray"),
+                        account_menu(),
                         sign_out_button(),
                         align="center",
                         spacing="2",
@@ -188,7 +217,8 @@ def shell(*children: rx.Component, title: str = "", aside: rx.Component | None =
                     spacing="3",
                 ),
                 rx.el.nav(
-                    rx.el.ul(*[nav_link(e) for e in shown_entries()], class_name="top-nav-list"),
+                    rx.el.ul(*[nav_link(e) for e in shown_entries(account_menu=False)],
+                             class_name="top-nav-list"),
                     aria_label="Main",
                     class_name="top-nav",
                 ),

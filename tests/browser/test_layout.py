@@ -113,3 +113,22 @@ def test_phone_case_page_has_no_list_beside_it(page: Page, app_data: Path) -> No
     page.get_by_role("heading", name="Timeline").wait_for()
     expect(page.get_by_role("complementary", name="Case list")).to_be_hidden()
     assert page.viewport_size == PHONE
+
+
+def test_tablet_keeps_the_navigation_in_one_row_and_account_pages_in_a_menu(
+        page: Page) -> None:
+    page.set_viewport_size(TABLET)
+    sign_in(page, "admin@example.org")  # the role with the most pages
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Insights")).to_be_attached()
+    links = nav.get_by_role("link")
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))
+            if box}
+    assert len(tops) == 1, f"the top navigation wraps onto rows at {sorted(tops)}"
+    expect(nav.get_by_role("link", name="Settings")).to_have_count(0)
+    page.locator(".account-menu-button").click()
+    menu = page.get_by_role("menu")
+    for name in ("Settings", "Audit trail", "API tokens", "Your account", "Data rights"):
+        expect(menu.get_by_role("menuitem", name=name)).to_be_visible()
+    menu.get_by_role("menuitem", name="Your account").click()
+    expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
