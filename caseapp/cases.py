@@ -423,46 +423,52 @@ def _groups(db: Session, sort: str) -> tuple[Any, list[Any]]:
 def get_case(actor: Actor, case_id: int) -> CaseDetail:
     """Open a case: its header, the person's other cases and its history. Audited as a view."""
     with session_scope() as db:
-        case, facts = load_case_for(db, actor, case_id)
-        tz = organisation_time_zone(db)
-        person = db.get(Person, case.person_id)
-        pathway = db.get(Pathway, case.pathway_id)
-        worker = db.get(User, case.worker_id) if case.worker_id else None
-        assert person is not None and pathway is not None
-        others = db.exec(
-            select(Case).where(Case.person_id == case.person_id, Case.id != case.id)
-            .order_by(col(Case.start_date).desc())
-        ).all()
-        other_cases = [
-            {"id": o.id, "reference": o.reference, "status": Status(o.status).label,
-             "start_date": format_date(o.start_date),
-             "visible": access.can_view_case(actor, _facts(db, o))}
-            for o in others
-        ]
-        detail = CaseDetail(
-            id=case.id, reference=case.reference, version=case.version,
-            person_id=person.id, person_name=person.name,
-            person_dob=format_date(person.date_of_birth), person_phone=person.phone or "",
-            person_email=person.email or "", person_address=", ".join(
-                p for p in (person.address, person.postcode) if p),
-            worker_id=case.worker_id, worker_name=worker.name if worker else "Unassigned",
-            pathway_id=pathway.id, pathway_name=pathway.name, pathway_colour=pathway.colour,
-            status=case.status, concern_level=case.concern_level,
-            start_date=format_date(case.start_date), end_date=format_date(case.end_date),
-            last_interaction=relative(case.last_interaction_at),
-            tags=_case_tags(db, [case.id])[case.id],
-            other_cases=other_cases,
-            history=_history(db, case.id, tz),
-            can_add_interaction=access.can_add_interaction(actor, facts),
-            can_change_status=access.can_change_status_or_concern(actor, facts),
-            can_change_concern=access.can_change_status_or_concern(actor, facts),
-            can_reassign=access.can_reassign(actor),
-            can_claim=access.can_claim(actor, facts),
-        )
+        detail = case_detail_in(db, actor, case_id)
         # Last, after every read: the audit write takes the chain head's lock until commit, so
         # it must not be held while the history is read (concurrent saves queue on it).
-        audit.record(db, actor, "case.view", "case", case.id)
+        audit.record(db, actor, "case.view", "case", detail.id)
         return detail
+
+
+def case_detail_in(db: Session, actor: Actor, case_id: int) -> CaseDetail:
+    """get_case's reads inside the caller's transaction; the caller writes the view event."""
+    case, facts = load_case_for(db, actor, case_id)
+    tz = organisation_time_zone(db)
+    person = db.get(Person, case.person_id)
+    pathway = db.get(Pathway, case.pathway_id)
+    worker = db.get(User, case.worker_id) if case.worker_id else None
+    assert person is not None and pathway is not None
+    others = db.exec(
+        select(Case).where(Case.person_id == case.person_id, Case.id != case.id)
+        .order_by(col(Case.start_date).desc())
+    ).all()
+    other_cases = [
+        {"id": o.id, "reference": o.reference, "status": Status(o.status).label,
+         "start_date": format_date(o.start_date),
+         "visible": access.can_view_case(actor, _facts(db, o))}
+        for o in others
+    ]
+    detail = CaseDetail(
+        id=case.id, reference=case.reference, version=case.version,
+        person_id=person.id, person_name=person.name,
+        person_dob=format_date(person.date_of_birth), person_phone=person.phone or "",
+        person_email=person.email or "", person_address=", ".join(
+            p for p in (person.address, person.postcode) if p),
+        worker_id=case.worker_id, worker_name=worker.name if worker else "Unassigned",
+        pathway_id=pathway.id, pathway_name=pathway.name, pathway_colour=pathway.colour,
+        status=case.status, concern_level=case.concern_level,
+        start_date=format_date(case.start_date), end_date=format_date(case.end_date),
+        last_interaction=relative(case.last_interaction_at),
+        tags=_case_tags(db, [case.id])[case.id],
+        other_cases=other_cases,
+        history=_history(db, case.id, tz),
+        can_add_interaction=access.can_add_interaction(actor, facts),
+        can_change_status=access.can_change_status_or_concern(actor, facts),
+        can_change_concern=access.can_change_status_or_concern(actor, facts),
+        can_reassign=access.can_reassign(actor),
+        can_claim=access.can_claim(actor, facts),
+    )
+    return detail
 
 
 def _history(db: Session, case_id: int, tz: str) -> list[HistoryEntry]:

@@ -17,7 +17,14 @@ from sqlmodel import Session, col, select
 from caseapp import access, audit, markdown
 from caseapp.actor import Actor
 from caseapp.ai import embeddings
-from caseapp.cases import apply_concern_change, check_version, load_case_for, plausible_id
+from caseapp.cases import (
+    CaseDetail,
+    apply_concern_change,
+    case_detail_in,
+    check_version,
+    load_case_for,
+    plausible_id,
+)
 from caseapp.config import settings
 from caseapp.db import session_scope
 from caseapp.errors import NoAccess, PermissionDenied, ValidationFailed
@@ -110,46 +117,68 @@ def timeline(actor: Actor, case_id: int, cursor: str = "",
     """Interactions newest first, one page at a time (keyset on occurred_at, id)."""
     with session_scope() as db:
         case, _facts = load_case_for(db, actor, case_id)
-        q = readable(actor, case)
-        if cursor:
-            try:
-                when_s, id_s = cursor.split("|")
-                when, last_id = datetime.fromisoformat(when_s), int(id_s)
-            except ValueError as exc:
-                raise ValidationFailed({"cursor": "Bad page marker"}) from exc
-            q = q.where(or_(Interaction.occurred_at < when,
-                            and_(Interaction.occurred_at == when, col(Interaction.id) < last_id)))
-        rows = db.exec(q.order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-                       .limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        ids = [i.id for i, _ in rows]
-        files: dict[int, list[AttachmentView]] = {i: [] for i in ids}
-        tags: dict[int, list[str]] = {i: [] for i in ids}
-        if ids:
-            for a in db.exec(select(Attachment).where(col(Attachment.interaction_id).in_(ids))
-                             .order_by(Attachment.id)):
-                files[a.interaction_id].append(AttachmentView(
-                    id=a.id, name=a.display_name, is_image=a.thumbnail_key is not None,
-                    size=_human_size(a.size_bytes)))
-            for iid, name in db.exec(select(InteractionTag.interaction_id, Tag.name)
-                                     .join(Tag, Tag.id == InteractionTag.tag_id)
-                                     .where(col(InteractionTag.interaction_id).in_(ids))):
-                tags[iid].append(name)
-        tz = organisation_time_zone(db)
-        items = [InteractionView(
-            id=i.id, kind=i.kind, kind_label=InteractionType(i.kind).label,
-            occurred_at=format_datetime(i.occurred_at, tz),
-            occurred_relative=relative(i.occurred_at), author_name=author,
-            html=markdown.render(i.text), private=i.private, outcome=i.outcome or "",
-            concern_level=i.concern_level or "", tags=tags[i.id], attachments=files[i.id],
-            generated_by=i.generated_by or "")
-            for i, author in rows]
-        if ids:
-            audit.record(db, actor, "interactions.view", "case", case.id, interaction_ids=ids)
-        last = rows[-1][0] if rows and more else None
-        return TimelinePage(items=items,
-                            next_cursor=f"{last.occurred_at.isoformat()}|{last.id}" if last else "")
+        page = _timeline_in(db, actor, case, cursor, limit)
+        if page.items:
+            audit.record(db, actor, "interactions.view", "case", case.id,
+                         interaction_ids=[i.id for i in page.items])
+        return page
+
+
+def case_with_timeline(actor: Actor, case_id: int) -> tuple[CaseDetail, TimelinePage]:
+    """What the case page shows (its header and the timeline's first page) in one transaction
+    with both view events: a page reloading after every save holds the audit chain's head once,
+    not twice."""
+    with session_scope() as db:
+        detail = case_detail_in(db, actor, case_id)  # checks access
+        case = db.get(Case, detail.id)  # already in this session: no second query
+        assert case is not None
+        page = _timeline_in(db, actor, case, "", TIMELINE_PAGE)
+        audit.record(db, actor, "case.view", "case", case.id)
+        if page.items:
+            audit.record(db, actor, "interactions.view", "case", case.id,
+                         interaction_ids=[i.id for i in page.items])
+        return detail, page
+
+
+def _timeline_in(db: Session, actor: Actor, case: Case, cursor: str, limit: int) -> TimelinePage:
+    q = readable(actor, case)
+    if cursor:
+        try:
+            when_s, id_s = cursor.split("|")
+            when, last_id = datetime.fromisoformat(when_s), int(id_s)
+        except ValueError as exc:
+            raise ValidationFailed({"cursor": "Bad page marker"}) from exc
+        q = q.where(or_(Interaction.occurred_at < when,
+                        and_(Interaction.occurred_at == when, col(Interaction.id) < last_id)))
+    rows = db.exec(q.order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
+                   .limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ids = [i.id for i, _ in rows]
+    files: dict[int, list[AttachmentView]] = {i: [] for i in ids}
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for a in db.exec(select(Attachment).where(col(Attachment.interaction_id).in_(ids))
+                         .order_by(Attachment.id)):
+            files[a.interaction_id].append(AttachmentView(
+                id=a.id, name=a.display_name, is_image=a.thumbnail_key is not None,
+                size=_human_size(a.size_bytes)))
+        for iid, name in db.exec(select(InteractionTag.interaction_id, Tag.name)
+                                 .join(Tag, Tag.id == InteractionTag.tag_id)
+                                 .where(col(InteractionTag.interaction_id).in_(ids))):
+            tags[iid].append(name)
+    tz = organisation_time_zone(db)
+    items = [InteractionView(
+        id=i.id, kind=i.kind, kind_label=InteractionType(i.kind).label,
+        occurred_at=format_datetime(i.occurred_at, tz),
+        occurred_relative=relative(i.occurred_at), author_name=author,
+        html=markdown.render(i.text), private=i.private, outcome=i.outcome or "",
+        concern_level=i.concern_level or "", tags=tags[i.id], attachments=files[i.id],
+        generated_by=i.generated_by or "")
+        for i, author in rows]
+    last = rows[-1][0] if rows and more else None
+    return TimelinePage(items=items,
+                        next_cursor=f"{last.occurred_at.isoformat()}|{last.id}" if last else "")
 
 
 def _validate(new: NewInteraction, tz: str, file_count: int) -> tuple[dict[str, str], dict]:

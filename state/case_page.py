@@ -70,8 +70,10 @@ class CaseState(SessionState):
         return int(raw) if raw.isdigit() else 0
 
     def _reload(self, actor: Actor) -> None:
-        self.case = cases.get_case(actor, self._case_id())
-        page = interactions.timeline(actor, self.case.id)
+        self._show(*interactions.case_with_timeline(actor, self._case_id()))
+
+    def _show(self, case: CaseDetail, page: interactions.TimelinePage) -> None:
+        self.case = case
         self.items, self.cursor = page.items, page.next_cursor
 
     @rx.event
@@ -117,10 +119,11 @@ class CaseState(SessionState):
         return None
 
     @rx.event
-    def device_report(self, raw: str) -> rx.event.EventSpec | None:
+    async def device_report(self, raw: str) -> rx.event.EventSpec | None:
         """What assets/outbox.js did with a Save: the save itself went through the HTTP route,
         so this only refreshes what the page shows. Nothing here trusts the report's content
-        beyond choosing which message to show."""
+        beyond choosing which message to show. The reload runs on a worker thread: every save
+        ends here, and the server's other sessions must not wait for this one's queries."""
         try:
             report = json.loads(raw)
             outcome = str(report.get("outcome", ""))
@@ -135,7 +138,8 @@ class CaseState(SessionState):
             self.form_errors = {str(k): str(v)[:500] for k, v in dict(errors).items()}
             return None
         try:
-            self._reload(actor)
+            self._show(*await asyncio.to_thread(interactions.case_with_timeline, actor,
+                                                self._case_id()))
         except CaselineError as exc:
             self.denied = str(exc)
             return None

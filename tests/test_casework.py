@@ -246,6 +246,24 @@ def test_views_and_changes_write_audit_events(world: World) -> None:
     assert (denied.actor_id, denied.entity_id) == (world.volunteer.id, world.case_south)
 
 
+def test_the_case_page_reload_reads_both_parts_and_records_both_views_once(world: World) -> None:
+    iid = interactions.add_interaction(world.worker, world.case_worker,
+                                       NewInteraction(text="Called about the tenancy"))
+    before = len(_events("case.view")), len(_events("interactions.view"))
+    detail, page = interactions.case_with_timeline(world.worker, world.case_worker)
+    assert detail == cases.get_case(world.worker, world.case_worker)
+    assert page == interactions.timeline(world.worker, world.case_worker)
+    assert [i.id for i in page.items][:1] == [iid]
+    # One of each from case_with_timeline, then one each from get_case and timeline.
+    assert (len(_events("case.view")), len(_events("interactions.view"))) == (
+        before[0] + 2, before[1] + 2)
+    seen = _events("interactions.view")[-2]
+    assert (seen.actor_id, seen.entity_id) == (world.worker.id, world.case_worker)
+    with pytest.raises(NoAccess):
+        interactions.case_with_timeline(world.volunteer, world.case_worker)
+    assert _events("access.denied")[-1].actor_id == world.volunteer.id
+
+
 def test_list_search_filter_sort_and_paginate(world: World) -> None:
     a = world.admin
     assert [r.person_name for r in cases.list_cases(a, CaseFilters(search="aled")).rows] == \

@@ -6,6 +6,7 @@ give each state a real session cookie (or none, or a revoked one) and check what
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from typing import Any
 
@@ -99,7 +100,7 @@ def test_a_device_report_only_refreshes_what_the_actor_may_see(world: World) -> 
     from caseapp.cases import reassign
 
     reassign(world.manager, world.case_volunteer, world.worker.id, None)
-    state.device_report('{"outcome": "saved"}')
+    asyncio.run(state.device_report('{"outcome": "saved"}'))
     assert state.denied == "You do not have access to this case"
     with session_scope() as db:
         assert db.exec(select(Interaction)).all() == []
@@ -108,12 +109,13 @@ def test_a_device_report_only_refreshes_what_the_actor_may_see(world: World) -> 
 def test_a_device_report_shows_the_routes_field_errors(world: World) -> None:
     state = _state(CaseState, "wren.worker@example.org", f"/cases/{world.case_worker}")
     state.load()
-    state.device_report('{"outcome": "invalid", "errors": {"text": "Notes cannot be empty"}}')
+    asyncio.run(state.device_report(
+        '{"outcome": "invalid", "errors": {"text": "Notes cannot be empty"}}'))
     assert state.form_errors == {"text": "Notes cannot be empty"}
-    assert state.device_report("not json") is None
+    assert asyncio.run(state.device_report("not json")) is None
     assert state.form_errors == {"text": "Notes cannot be empty"}  # garbage changes nothing
     signed_out = _state(CaseState, None, f"/cases/{world.case_worker}")
-    assert _is_sign_in_redirect(signed_out.device_report('{"outcome": "saved"}'))
+    assert _is_sign_in_redirect(asyncio.run(signed_out.device_report('{"outcome": "saved"}')))
 
 
 def test_non_admin_cannot_add_staff_through_the_settings_state(world: World) -> None:
