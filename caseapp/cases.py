@@ -36,7 +36,7 @@ from caseapp.models import (
     utcnow,
 )
 from caseapp.organisation import organisation_time_zone
-from caseapp.people import NewPerson, create_person_in
+from caseapp.people import NewPerson, create_person_in, ids_named_like, like_pattern
 from caseapp.textinput import clean_tags
 from caseapp.timefmt import format_date, format_datetime, relative
 
@@ -190,10 +190,6 @@ def _case_tags(db: Session, case_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def case_filter_clauses(actor: Actor, filters: CaseFilters) -> list[Any]:
     """The WHERE clauses of the cases list (visibility, filters, search; the search needs
     ``Person`` joined). Shared by the list and the CSV export, so they always agree."""
@@ -224,8 +220,7 @@ def case_filter_clauses(actor: Actor, filters: CaseFilters) -> list[Any]:
         where.append(col(Case.id).in_(tagged))
     search = " ".join(filters.search.split()).lower()
     if search:
-        pattern = f"%{_like_escape(search)}%"
-        where.append(or_(col(Person.name_search).like(pattern, escape="\\"),
+        where.append(or_(col(Case.person_id).in_(ids_named_like(search)),
                          func.lower(Case.reference) == search))
     if filters.sort not in SORTS:
         errors["sort"] = "Unknown sort"
@@ -280,14 +275,12 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
             # A case reference is looked up exactly (the reference index), never scanned for.
             where.append(Case.reference == reference_for(int(reference.group(1))))
         else:
-            # People first: a trigram index answers this on PostgreSQL, a scan of the name
-            # index on SQLite; the cases of those people then come by ix_case_person_id.
-            pattern = f"%{_like_escape(search)}%"
-            set_based.append(col(Case.person_id).in_(
-                select(Person.id).where(col(Person.name_search).like(pattern, escape="\\"))))
+            # People first: a trigram index answers this (pg_trgm; FTS5 on SQLite); the cases
+            # of those people then come by ix_case_person_id.
+            set_based.append(col(Case.person_id).in_(ids_named_like(search)))
             per_row.append(select(Person.id).where(
                 Person.id == Case.person_id,
-                col(Person.name_search).like(pattern, escape="\\")).exists())
+                col(Person.name_search).like(like_pattern(search), escape="\\")).exists())
     if filters.sort not in SORTS:
         errors["sort"] = "Unknown sort"
     if errors:
