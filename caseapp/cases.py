@@ -359,6 +359,8 @@ def _page_ids(db: Session, where: list[Any], sort: str, descending: bool, offset
     elif sort == "start":
         q = ids.order_by(direction(col(Case.start_date)), direction(col(Case.id)))
     elif sort == "name":
+        if matches > GROUP_WALK_FROM:
+            return _walk_names(db, where, descending, offset, limit, matches)
         q = ids.join(Person, Person.id == Case.person_id).order_by(
             direction(col(Person.name_search)), direction(col(Case.id)))
     else:
@@ -378,6 +380,7 @@ def _page_ids(db: Session, where: list[Any], sort: str, descending: bool, offset
 
 # Above this many matches a group-by-group walk beats sorting every match.
 GROUP_WALK_FROM = 2_000
+NAME_BATCH_MIN = 500  # people read at once by the name walk, at the least
 
 
 def _walk_groups(db: Session, where: list[Any], column: Any, values: list[Any], offset: int,
@@ -399,6 +402,41 @@ def _walk_groups(db: Session, where: list[Any], column: Any, values: list[Any], 
         if len(out) >= limit:
             break
     return out
+
+
+def _walk_names(db: Session, where: list[Any], descending: bool, offset: int, limit: int,
+                matches: int) -> list[int]:
+    """Name order when many cases match: people are read in name order off their index, a batch
+    at a time, and only their cases are tested against the filters, instead of joining and
+    sorting every match (20,000 open cases took 50-90 ms on SQLite).
+
+    A batch of people gives the right page when the page is full and its last name sorts before
+    the batch's last name (every person left out sorts after that name); otherwise the batch
+    doubles. Its first size comes from the share of cases that match."""
+    def direction(column: Any) -> Any:
+        return column.desc() if descending else column.asc()
+
+    need = offset + limit
+    cases_in_all = db.exec(select(func.max(Case.id))).one() or 1
+    batch = max(NAME_BATCH_MIN, int(need * cases_in_all / max(matches, 1) * 1.5))
+    while True:
+        people = (select(Person.id, Person.name_search)
+                  .order_by(direction(col(Person.name_search)), direction(col(Person.id)))
+                  .limit(batch).subquery())
+        rows = db.exec(select(Case.id, people.c.name_search)
+                       .join(people, people.c.id == Case.person_id).where(*where)
+                       .order_by(direction(people.c.name_search), direction(col(Case.id)))
+                       .limit(need)).all()
+        last_read = db.exec(select(Person.name_search).order_by(
+            direction(col(Person.name_search)), direction(col(Person.id)))
+            .offset(batch - 1).limit(1)).first()
+        if last_read is None:  # the batch held every person: nothing was left out
+            break
+        if len(rows) == need and (rows[-1][1] > last_read if descending
+                                  else rows[-1][1] < last_read):
+            break
+        batch *= 2
+    return [case_id for case_id, _ in rows[offset:]]
 
 
 def _groups(db: Session, sort: str) -> tuple[Any, list[Any]]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from caseapp import cases, interactions
+from caseapp import cases, interactions, people
 from caseapp.cases import CaseFilters
 from caseapp.interactions import NewInteraction
 from tests.conftest import World
@@ -41,6 +41,37 @@ def test_the_walk_and_the_sort_give_the_same_page(world: World,
     seen = set(_ids(world.worker, CaseFilters(page_size=100)))
     assert world.case_south not in seen and world.case_worker in seen
     assert world.case_unassigned in seen
+
+
+def test_the_name_walk_reads_people_in_batches_and_keeps_equal_names_in_order(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = world.admin
+    # Equal names across batch edges, some people with several cases, statuses mixed.
+    for i, name in enumerate(["Ann Able"] * 3 + ["Bea Bright"] * 2 + ["Cal Cole", "Ann Able",
+                                                                      "Dee Dunn", "Bea Bright"]):
+        case_id = cases.create_case(a, cases.NewCase(person=cases.NewPerson(name=name),
+                                                     pathway_id=world.pathway_id))
+        if i % 3 == 0:
+            cases.change_status(a, case_id, "closed", None)
+        if i % 4 == 0:  # a second case for the same person
+            first = cases.get_case(a, case_id)
+            cases.create_case(a, cases.NewCase(person_id=first.person_id,
+                                               pathway_id=world.pathway_id))
+    # A person whose case is newer than that of a later person of the same name: read alone,
+    # the first person's case would look like the first "Aaron Ash" case. It is not.
+    earlier = people.create_person(a, people.NewPerson(name="Aaron Ash"))
+    cases.create_case(a, cases.NewCase(person=cases.NewPerson(name="Aaron Ash"),
+                                       pathway_id=world.pathway_id))
+    cases.create_case(a, cases.NewCase(person_id=earlier.id, pathway_id=world.pathway_id))
+    variants = [CaseFilters(sort="name", descending=d, status=st, page=p, page_size=size)
+                for d in (False, True) for st in ("", "open", "closed") for p in (1, 2, 3, 4)
+                for size in (1, 3)]
+    sorted_pages = [_ids(a, f) for f in variants]
+    assert any(len(ids) == 3 for ids in sorted_pages)
+    monkeypatch.setattr(cases, "GROUP_WALK_FROM", 0)
+    for batch in (1, 2, 3):  # batches that end inside a run of equal names, and double
+        monkeypatch.setattr(cases, "NAME_BATCH_MIN", batch)
+        assert [_ids(a, f) for f in variants] == sorted_pages, batch
 
 
 def test_the_count_stops_at_the_cap_and_says_more(world: World,
