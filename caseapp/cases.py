@@ -262,12 +262,12 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
     per_row: list[Any] = []
     set_based: list[Any] = []
     if filters.tag:
-        tag_name = filters.tag.strip().lower()
-        tagged = select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id).where(
-            Tag.name == tag_name)
-        set_based.append(col(Case.id).in_(tagged))
-        per_row.append(select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id).where(
-            CaseTag.case_id == Case.id, Tag.name == tag_name).exists())
+        # The tag's id once (an uncorrelated subquery), so each case is tested with one lookup
+        # of (case, tag) rather than a join to the tag's name.
+        tag_id = select(Tag.id).where(Tag.name == filters.tag.strip().lower()).scalar_subquery()
+        set_based.append(col(Case.id).in_(select(CaseTag.case_id).where(CaseTag.tag_id == tag_id)))
+        per_row.append(select(CaseTag.case_id).where(
+            CaseTag.case_id == Case.id, CaseTag.tag_id == tag_id).exists())
     search = " ".join(filters.search.split()).lower()
     if search:
         reference = REFERENCE.fullmatch(search)
