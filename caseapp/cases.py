@@ -10,10 +10,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -191,50 +191,23 @@ def _case_tags(db: Session, case_ids: list[int]) -> dict[int, list[str]]:
 
 
 def case_filter_clauses(actor: Actor, filters: CaseFilters) -> list[Any]:
-    """The WHERE clauses of the cases list (visibility, filters, search; the search needs
-    ``Person`` joined). Shared by the list and the CSV export, so they always agree."""
-    where: list[Any] = [access.case_visibility_clause(actor)]
-    errors: dict[str, str] = {}
-    if filters.status:
-        if filters.status not in {s.value for s in Status}:
-            errors["status"] = "Unknown status"
-        where.append(Case.status == filters.status)
-    if filters.concern_level:
-        if filters.concern_level not in {c.value for c in ConcernLevel}:
-            errors["concern_level"] = "Unknown concern level"
-        where.append(Case.concern_level == filters.concern_level)
-    if filters.worker == "me":
-        where.append(Case.worker_id == actor.id)
-    elif filters.worker == "unassigned":
-        where.append(col(Case.worker_id).is_(None))
-    elif filters.worker:
-        if not filters.worker.isdigit():
-            errors["worker"] = "Unknown case worker"
-        else:
-            where.append(Case.worker_id == int(filters.worker))
-    if filters.pathway_id:
-        where.append(Case.pathway_id == filters.pathway_id)
-    if filters.tag:
-        tagged = select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id).where(
-            Tag.name == filters.tag.strip().lower())
-        where.append(col(Case.id).in_(tagged))
-    search = " ".join(filters.search.split()).lower()
-    if search:
-        where.append(or_(col(Case.person_id).in_(ids_named_like(search)),
-                         func.lower(Case.reference) == search))
-    if filters.sort not in SORTS:
-        errors["sort"] = "Unknown sort"
-    if errors:
-        raise ValidationFailed(errors)
-    return where
+    """The WHERE clauses of the cases list: visibility, filters and search. The CSV export and
+    the JSON API use these, so they always select what the list shows."""
+    where, set_based, _per_row = _filter_clauses(actor, filters)
+    return [access.case_visibility_clause(actor), *where, *set_based]
 
 
-def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
-    """One page of the cases list, filtered, searched and sorted in SQL.
+class _Clauses(NamedTuple):
+    where: list[Any]  # tests of the case's own columns: right for every plan
+    # The same further filters twice: ``set_based`` (IN a set: for the count, and few matches)
+    # and ``per_row`` (EXISTS per case: when many cases match, the database then walks the
+    # order's index and stops after one page instead of collecting and sorting every match).
+    set_based: list[Any]
+    per_row: list[Any]
 
-    Built to cost the same at 200 cases and at 200,000 (plans in docs/query-plans.md): the page's
-    ids come first from one index-ordered query over ``case`` alone (joins only when a sort or
-    search needs them), then the 50 rows are loaded by id; the count stops at ``COUNT_CAP``."""
+
+def _filter_clauses(actor: Actor, filters: CaseFilters) -> _Clauses:
+    """The list's filters and search as SQL, or ValidationFailed naming each bad one."""
     errors: dict[str, str] = {}
     where: list[Any] = []
     if filters.status:
@@ -256,9 +229,6 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
             where.append(Case.worker_id == int(filters.worker))
     if filters.pathway_id:
         where.append(Case.pathway_id == filters.pathway_id)
-    # ``per_row``: the same filters written as tests of each case, for the page's ids when many
-    # cases match: the database then walks the order's index and stops after one page, where
-    # the index-friendly form (for the count, and few matches) collects and sorts every match.
     per_row: list[Any] = []
     set_based: list[Any] = []
     if filters.tag:
@@ -285,7 +255,16 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
         errors["sort"] = "Unknown sort"
     if errors:
         raise ValidationFailed(errors)
+    return _Clauses(where, set_based, per_row)
 
+
+def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
+    """One page of the cases list, filtered, searched and sorted in SQL.
+
+    Built to cost the same at 200 cases and at 200,000 (plans in docs/query-plans.md): the page's
+    ids come first from one index-ordered query over ``case`` alone (joins only when a sort or
+    search needs them), then the 50 rows are loaded by id; the count stops at ``COUNT_CAP``."""
+    where, set_based, per_row = _filter_clauses(actor, filters)
     page_size = max(1, min(filters.page_size, 100))
     with session_scope() as db:
         team_ids = access.team_member_ids(db, actor)
