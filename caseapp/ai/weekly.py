@@ -2,8 +2,9 @@
 supervision pack.
 
 A run is rows in the database (``summary_run``, one ``summary_run_case`` per case), so it survives
-a restart. A ``WeeklyRunner`` in the server process works through a run with a fixed number of
-worker threads (the concurrency bound: each thread has at most one request in flight), records
+a restart. A ``WeeklyRunner`` (the shared mechanism of caseapp/runs.py) works through a run with
+a fixed number of worker threads (the concurrency bound: each thread has at most one request in
+flight), records
 each case as it finishes, and holds a lease on the run that it renews while alive; a run whose
 lease has lapsed was orphaned by a crash and any runner may resume it. Claiming a case is one
 conditional UPDATE, so no case is summarised twice by two runners.
