@@ -23,7 +23,6 @@ admins and managers (the "export" row of the role matrix).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import csv
 import hashlib
@@ -32,18 +31,16 @@ import json
 import logging
 import math
 import threading
-import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, exists, func, insert, or_, update
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from caseapp import access, audit
+from caseapp import access, audit, runs
 from caseapp.actor import Actor
 from caseapp.ai.casework import known_names
 from caseapp.ai.client import AIConfig, AIUnavailable, structured
@@ -51,7 +48,6 @@ from caseapp.ai.policy import model_config, sent_to
 from caseapp.ai.pseudonymise import Pseudonymiser
 from caseapp.ai.theory_of_change import Note, StageResult, score_notes
 from caseapp.cases import load_case_for, plausible_id, reference_for
-from caseapp.config import settings
 from caseapp.db import session_scope
 from caseapp.errors import CaselineError, NoAccess, PermissionDenied, ValidationFailed
 from caseapp.interactions import readable
@@ -74,6 +70,7 @@ from caseapp.models import (
     utcnow,
 )
 from caseapp.organisation import organisation_time_zone
+from caseapp.runs import RunProgress
 from caseapp.textinput import clean_line
 from caseapp.timefmt import format_date, format_datetime
 
@@ -100,7 +97,6 @@ ONLY_ADMINS_STAGES = "Only an admin can change the outcome stages."
 ONLY_MANAGERS_EXPORT = "Only managers and admins can export insights."
 NOT_YOUR_RUN = "You do not have access to this run of insights."
 OFFLINE_METHOD = "offline evidence rules (no AI model)"
-UNFINISHED = ("queued", "running")
 OFFLINE_BATCH = 50  # cases scored per transaction by the offline runner
 PAGE_SIZE = 25
 SORTS = ("name", "last_interaction", "concern", "worker", "progress",
@@ -888,32 +884,9 @@ def export_csv(actor: Actor, filters: InsightFilters) -> str:
 # Generate insights for every open case: the run and its runner
 
 
-@dataclass
-class RunProgress:
-    run_id: int = 0
-    status: str = ""
-    total: int = 0
-    finished: int = 0
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    method: str = ""
-    started_at: str = ""
-    message: str = ""
-    active: bool = False
-    can_resume: bool = False
-
-    @property
-    def unfinished(self) -> bool:
-        return self.status in UNFINISHED
-
-
-def _own_run(db: Session, actor: Actor, run_id: int) -> InsightRun:
-    valid = plausible_id(run_id)
-    run = db.get(InsightRun, valid) if valid is not None else None
-    if run is None or run.created_by_id != actor.id:
-        raise PermissionDenied(NOT_YOUR_RUN)
-    return run
+KIND = runs.RunKind(run=InsightRun, item=InsightRunCase, subject="case_id",
+                    entity="insight_run", cancelled="insights.run_cancelled",
+                    resumed="insights.run_resumed", not_yours=NOT_YOUR_RUN)
 
 
 def start_run(actor: Actor) -> int:
@@ -921,9 +894,7 @@ def start_run(actor: Actor) -> int:
     unfinished run, that run's id is returned instead."""
     _require_view(actor)
     with session_scope() as db:
-        existing = db.exec(select(InsightRun.id).where(
-            InsightRun.created_by_id == actor.id, col(InsightRun.status).in_(UNFINISHED))
-            .order_by(col(InsightRun.id).desc())).first()
+        existing = runs.unfinished_run(db, KIND, actor)
         if existing is not None:
             return existing
         case_ids = list(db.exec(select(Case.id).where(Case.status == Status.OPEN.value,
@@ -937,223 +908,63 @@ def start_run(actor: Actor) -> int:
                          finished_at=None if case_ids else now)
         db.add(run)
         db.flush()
-        if case_ids:
-            for start in range(0, len(case_ids), 1000):
-                db.execute(insert(InsightRunCase), [
-                    {"run_id": run.id, "case_id": c, "status": "queued", "message": ""}
-                    for c in case_ids[start:start + 1000]])
+        assert run.id is not None
+        runs.queue_items(db, KIND, run.id, case_ids)
         audit.record(db, actor, "insights.run_started", "insight_run", run.id,
                      cases=len(case_ids), method=run.method,
                      **(sent_to(config) if config else {}))
-        assert run.id is not None
         return run.id
 
 
 def latest_run(actor: Actor) -> int | None:
-    with session_scope() as db:
-        return db.exec(select(InsightRun.id).where(InsightRun.created_by_id == actor.id)
-                       .order_by(col(InsightRun.id).desc())).first()
+    return runs.latest_run(KIND, actor)
+
+
+def _started_at(db: Session, run: InsightRun) -> dict[str, str]:
+    return {"started_at": format_datetime(run.created_at, organisation_time_zone(db))}
 
 
 def progress(actor: Actor, run_id: int) -> RunProgress:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        tz = organisation_time_zone(db)
-        counts = dict(db.exec(select(InsightRunCase.status, func.count())
-                              .where(InsightRunCase.run_id == run_id)
-                              .group_by(InsightRunCase.status)).all())
-    now = utcnow()
-    live = run.lease_owner is not None and run.lease_until is not None and run.lease_until > now
-    done, skipped, failed = (counts.get(s, 0) for s in ("done", "skipped", "failed"))
-    return RunProgress(run_id=run_id, status=run.status, total=run.total,
-                       finished=done + skipped + failed, done=done, skipped=skipped,
-                       failed=failed, method=run.method, message=run.message,
-                       started_at=format_datetime(run.created_at, tz),
-                       active=live and run.status in UNFINISHED,
-                       can_resume=run.status in UNFINISHED and not live)
+    return runs.progress(KIND, actor, run_id, _started_at)
 
 
 def cancel_run(actor: Actor, run_id: int) -> None:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        if run.status not in UNFINISHED:
-            return
-        db.execute(update(InsightRun).where(col(InsightRun.id) == run_id,
-                                            col(InsightRun.status).in_(UNFINISHED))
-                   .values(status="cancelled", finished_at=utcnow(),
-                           message=f"Cancelled by {actor.name}."))
-        audit.record(db, actor, "insights.run_cancelled", "insight_run", run_id)
+    runs.cancel_run(KIND, actor, run_id)
 
 
 def resume_run(actor: Actor, run_id: int) -> bool:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        if run.status not in UNFINISHED:
-            return False
-        audit.record(db, actor, "insights.run_resumed", "insight_run", run_id)
-    return runner().start(run_id)
+    return runs.resume_run(KIND, actor, run_id, runner())
 
 
-class InsightRunner:
-    """Works through runs in this process: ``concurrency`` worker threads per run (offline
-    scoring is quick and CPU-bound, so one thread; an AI endpoint gets the configured bound).
-    Holds a lease on each run while alive; a lapsed lease means the runner died."""
+class InsightRunner(runs.ItemRunner):
+    """Works through runs in this process (caseapp/runs.py). Offline scoring is quick and
+    CPU-bound, so one thread scoring a batch of cases per transaction; an AI endpoint gets the
+    configured bound, one case at a time."""
 
-    def __init__(self, concurrency: int | None = None, lease_s: float = 30.0) -> None:
-        self.id = uuid.uuid4().hex
-        self.concurrency = max(1, concurrency or settings().ai_concurrency)
-        self.lease_s = lease_s
-        self._halt = threading.Event()
-        self._lock = threading.Lock()
-        self._active: set[int] = set()
+    kind = KIND
+    label = "insight run"
+    internal_error = "Caseline could not score this case (an internal error was logged)."
 
-    def start(self, run_id: int) -> bool:
-        with self._lock:
-            if run_id in self._active or self._halt.is_set():
-                return False
-            self._active.add(run_id)
-        if not self._acquire(run_id):
-            with self._lock:
-                self._active.discard(run_id)
-            return False
-        threading.Thread(target=self._process_then_forget, args=(run_id,), daemon=True,
-                         name=f"insight-run-{run_id}").start()
-        return True
+    def _context(self, db: Session, run: InsightRun) -> bool:
+        return run.method == OFFLINE_METHOD  # offline?
 
-    def halt(self) -> None:
-        self._halt.set()
+    def _threads(self, run: InsightRun, offline: bool) -> int:
+        return 1 if offline else self.concurrency
 
-    def resume_unfinished(self) -> list[int]:
-        with session_scope() as db:
-            ids = list(db.exec(select(InsightRun.id).where(
-                col(InsightRun.status).in_(UNFINISHED),
-                or_(col(InsightRun.lease_until).is_(None), col(InsightRun.lease_until) < utcnow()))
-            ).all())
-        return [i for i in ids if self.start(i)]
+    def _batch_size(self, run: InsightRun, offline: bool) -> int:
+        # A batch per transaction spares a commit (and an audit chain update) per case; each
+        # case is still audited.
+        return OFFLINE_BATCH if offline else 1
 
-    def _process_then_forget(self, run_id: int) -> None:
-        try:
-            self.process(run_id)
-        except Exception:
-            log.exception("insights run %s stopped", run_id)
-        finally:
-            with self._lock:
-                self._active.discard(run_id)
+    def _do(self, run: InsightRun, actor: Actor, offline: bool, row_id: int,
+            case_id: int) -> None:
+        outcome = generate_for_case(actor, case_id)
+        self._mark(row_id, outcome, "Unchanged since the last time." if
+                   outcome == "skipped" else "")
 
-    def process(self, run_id: int) -> bool:
-        """Work on a run until finished, cancelled or halted. Blocking."""
-        if not self._acquire(run_id):
-            return False
-        with session_scope() as db:
-            run = db.get(InsightRun, run_id)
-            user = db.get(User, run.created_by_id) if run else None
-        if run is None or user is None or not user.active:
-            self._stop(run_id, "failed", "The person who started this run can no longer sign in.")
-            return True
-        actor = Actor.of(user)
-        beating = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(run_id, beating), daemon=True)
-        heart.start()
-        offline = run.method == OFFLINE_METHOD
-        threads = 1 if offline else self.concurrency
-        workers = [threading.Thread(target=self._work, args=(run_id, actor, offline),
-                                    daemon=True)
-                   for _ in range(min(threads, max(run.total, 1)))]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        beating.set()
-        heart.join()
-        if not self._halt.is_set():
-            self._finish(run_id)
-        return True
-
-    def _acquire(self, run_id: int) -> bool:
-        now = utcnow()
-        with session_scope() as db:
-            took = db.execute(update(InsightRun).where(
-                col(InsightRun.id) == run_id, col(InsightRun.status).in_(UNFINISHED),
-                or_(col(InsightRun.lease_owner).is_(None), InsightRun.lease_owner == self.id,
-                    col(InsightRun.lease_until) < now))
-                .values(lease_owner=self.id, lease_until=now + timedelta(seconds=self.lease_s),
-                        status="running")).rowcount
-            if took:  # cases left "running" by a runner that died are done again
-                db.execute(update(InsightRunCase).where(InsightRunCase.run_id == run_id,
-                                                        InsightRunCase.status == "running")
-                           .values(status="queued", claimed_by=None))
-        return bool(took)
-
-    def _heartbeat(self, run_id: int, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_s / 3):
-            if self._halt.is_set():
-                return
-            with session_scope() as db:
-                db.execute(update(InsightRun).where(col(InsightRun.id) == run_id,
-                                                    InsightRun.lease_owner == self.id)
-                           .values(lease_until=utcnow() + timedelta(seconds=self.lease_s)))
-
-    def _claim(self, run_id: int) -> tuple[int, int] | None:
-        """The next queued case of a live run this runner holds, in one statement."""
-        live = exists().where(col(InsightRun.id) == run_id, InsightRun.status == "running",
-                              InsightRun.lease_owner == self.id)
-        nxt = (select(InsightRunCase.id).where(InsightRunCase.run_id == run_id,
-                                               InsightRunCase.status == "queued")
-               .order_by(col(InsightRunCase.id)).limit(1).scalar_subquery())
-        while True:
-            with session_scope() as db:
-                row = db.execute(update(InsightRunCase)
-                                 .where(col(InsightRunCase.id) == nxt,
-                                        InsightRunCase.status == "queued", live)
-                                 .values(status="running", claimed_by=self.id)
-                                 .returning(InsightRunCase.id, InsightRunCase.case_id)).first()
-                if row:
-                    return row[0], row[1]
-                more = db.exec(select(InsightRunCase.id).where(
-                    InsightRunCase.run_id == run_id, InsightRunCase.status == "queued",
-                    live).limit(1)).first()
-            if more is None:
-                return None
-
-    def _work(self, run_id: int, actor: Actor, offline: bool = False) -> None:
-        while not self._halt.is_set():
-            if offline:
-                # Offline scoring takes milliseconds: a batch of cases per transaction spares a
-                # commit (and an audit chain update) per case. Each case is still audited.
-                batch = self._claim_batch(run_id, OFFLINE_BATCH)
-                if not batch or self._halt.is_set():
-                    return
-                self._score_batch(actor, batch)
-                continue
-            claimed = self._claim(run_id)
-            if claimed is None or self._halt.is_set():
-                return
-            row_id, case_id = claimed
-            try:
-                outcome = generate_for_case(actor, case_id)
-                self._record(row_id, outcome, "Unchanged since the last time." if
-                             outcome == "skipped" else "")
-            except CaselineError as exc:
-                self._record(row_id, "failed", str(exc))
-            except Exception:
-                log.exception("insights for case %s failed", case_id)
-                self._record(row_id, "failed", "Caseline could not score this case (an internal "
-                             "error was logged).")
-
-    def _claim_batch(self, run_id: int, size: int) -> list[tuple[int, int]]:
-        """Up to ``size`` queued cases of a live run this runner holds, in one statement."""
-        live = exists().where(col(InsightRun.id) == run_id, InsightRun.status == "running",
-                              InsightRun.lease_owner == self.id)
-        nxt = (select(InsightRunCase.id).where(InsightRunCase.run_id == run_id,
-                                               InsightRunCase.status == "queued")
-               .order_by(col(InsightRunCase.id)).limit(size))
-        with session_scope() as db:
-            rows = db.execute(update(InsightRunCase)
-                              .where(col(InsightRunCase.id).in_(nxt),
-                                     InsightRunCase.status == "queued", live)
-                              .values(status="running", claimed_by=self.id)
-                              .returning(InsightRunCase.id, InsightRunCase.case_id)).all()
-        return [(r[0], r[1]) for r in rows]
+    def _do_batch(self, run: InsightRun, actor: Actor, offline: bool,
+                  batch: list[tuple[int, int]]) -> None:
+        self._score_batch(actor, batch)
 
     def _score_batch(self, actor: Actor, batch: list[tuple[int, int]]) -> None:
         """Score a batch offline in one transaction: every case is read (access checked) and
@@ -1176,39 +987,12 @@ class InsightRunner:
                     _store(db, actor, case_id, _score(None, [], rows, stages), fingerprint,
                            [i.id for i, _ in rows])
                     outcomes.append((row_id, "done", ""))
-                now = utcnow()
                 for row_id, status, message in outcomes:
-                    db.execute(update(InsightRunCase).where(col(InsightRunCase.id) == row_id)
-                               .values(status=status, message=message[:500], finished_at=now))
+                    self._mark(row_id, status, message, db)
         except Exception:
             log.exception("insights for a batch of cases failed")
             for row_id, _case_id in batch:
-                self._record(row_id, "failed", "Caseline could not score this case (an "
-                             "internal error was logged).")
-
-    def _record(self, row_id: int, status: str, message: str) -> None:
-        with session_scope() as db:
-            db.execute(update(InsightRunCase).where(col(InsightRunCase.id) == row_id)
-                       .values(status=status, message=message[:500], finished_at=utcnow()))
-
-    def _stop(self, run_id: int, status: str, message: str) -> None:
-        with session_scope() as db:
-            db.execute(update(InsightRun).where(col(InsightRun.id) == run_id,
-                                                col(InsightRun.status).in_(UNFINISHED))
-                       .values(status=status, message=message, finished_at=utcnow(),
-                               lease_owner=None))
-
-    def _finish(self, run_id: int) -> None:
-        left = exists().where(InsightRunCase.run_id == run_id,
-                              col(InsightRunCase.status).in_(UNFINISHED))
-        with session_scope() as db:
-            db.execute(update(InsightRun).where(col(InsightRun.id) == run_id,
-                                                InsightRun.status == "running",
-                                                InsightRun.lease_owner == self.id, ~left)
-                       .values(status="done", finished_at=utcnow()))
-            db.execute(update(InsightRun).where(col(InsightRun.id) == run_id,
-                                                InsightRun.lease_owner == self.id)
-                       .values(lease_owner=None, lease_until=None))
+                self._mark(row_id, "failed", self.internal_error)
 
 
 _runner: InsightRunner | None = None
@@ -1223,23 +1007,6 @@ def runner() -> InsightRunner:
         return _runner
 
 
-async def _keep_resuming(interval_s: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(runner().resume_unfinished)
-        except Exception:
-            log.exception("could not look for insight runs to resume")
-        await asyncio.sleep(interval_s)
-
-
-@contextlib.asynccontextmanager
-async def resume_orphaned_runs(interval_s: float = 20.0):  # type: ignore[no-untyped-def]
+def resume_orphaned_runs(interval_s: float = 20.0) -> contextlib.AbstractAsyncContextManager[None]:
     """For the server's lifespan: runs left unfinished by a restart carry on."""
-    watcher = asyncio.create_task(_keep_resuming(interval_s))
-    try:
-        yield
-    finally:
-        watcher.cancel()
-        runner().halt()
-
-
+    return runs.resuming(runner, interval_s, "insight runs")

@@ -419,7 +419,7 @@ class NoteAudit(SQLModel, table=True):
 
 class AuditRun(SQLModel, table=True):
     """One "Audit all": the unaudited interactions of a period, worked through in the
-    background under a lease like ``SummaryRun`` (resumable after a restart)."""
+    background under a lease (caseapp/runs.py), resumable after a restart."""
 
     __tablename__ = "audit_run"
     id: int | None = Field(default=None, primary_key=True)
@@ -505,7 +505,7 @@ class CaseInsight(SQLModel, table=True):
 
 class InsightRun(SQLModel, table=True):
     """One "Generate insights" over all open cases in someone's scope. Status: queued, running,
-    cancelled, done, failed. Leased like a weekly summaries run (caseapp/ai/weekly.py), so it
+    cancelled, done, failed. Leased like every background run (caseapp/runs.py), so it
     resumes after a restart."""
 
     __tablename__ = "insight_run"
@@ -648,11 +648,11 @@ class RightsJob(SQLModel, table=True):
     """Background work for data-subject rights: a subject access export of one person
     ("export") or the anonymisation of everyone past the retention period ("retention").
 
-    Like a weekly summaries run it survives a restart: a runner holds a lease while it works and
-    an orphaned job is resumed by whichever runner is alive. Status: queued, running, done,
-    failed, expired (the export file was deleted after its keep period), erased (the person was
-    erased, so their export went too). ``person_id`` has no foreign key: the job's record outlives
-    a person deleted entirely (then it is set to None)."""
+    Like every background run (caseapp/runs.py) it survives a restart: a runner holds a lease
+    while it works and an orphaned job is resumed by whichever runner is alive. Status: queued,
+    running, done, failed, expired (the export file was deleted after its keep period), erased
+    (the person was erased, so their export went too). ``person_id`` has no foreign key: the
+    job's record outlives a person deleted entirely (then it is set to None)."""
 
     __tablename__ = "rights_job"
     __table_args__ = (Index("ix_rights_job_kind_status", "kind", "status"),)

@@ -21,21 +21,19 @@ safe.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import threading
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, exists, func, insert, or_, update
+from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
-from caseapp import access, audit
+from caseapp import access, audit, runs
 from caseapp.actor import Actor
 from caseapp.ai.casework import known_names
 from caseapp.ai.client import AIConfig, AIUnavailable, structured
@@ -51,9 +49,8 @@ from caseapp.ai.note_audit import (
 from caseapp.ai.policy import model_config, sent_to
 from caseapp.ai.pseudonymise import Pseudonymiser
 from caseapp.cases import load_case_for, plausible_id, reference_for
-from caseapp.config import settings
 from caseapp.db import session_scope
-from caseapp.errors import CaselineError, NoAccess, PermissionDenied, ValidationFailed
+from caseapp.errors import NoAccess, PermissionDenied, ValidationFailed
 from caseapp.models import (
     AuditCriterion,
     AuditRun,
@@ -68,6 +65,7 @@ from caseapp.models import (
     utcnow,
 )
 from caseapp.organisation import organisation_time_zone
+from caseapp.runs import RunProgress
 from caseapp.timefmt import format_datetime, to_local
 
 log = logging.getLogger(__name__)
@@ -79,7 +77,6 @@ NOT_YOURS = "You can audit your own notes only."
 PERIODS = (7, 28, 90, 365)
 MAX_CRITERIA = 15
 MAX_RUN = 5000  # interactions in one "Audit all"; a larger backlog takes another run
-UNFINISHED = ("queued", "running")
 
 
 def may_audit(actor: Actor) -> bool:
@@ -556,27 +553,9 @@ def workers_to_filter(actor: Actor) -> list[tuple[int, str]]:
 # Audit all: starting, watching, cancelling
 
 
-@dataclass
-class RunProgress:
-    run_id: int = 0
-    status: str = ""
-    total: int = 0
-    finished: int = 0
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    method: str = ""
-    message: str = ""
-    active: bool = False
-    can_resume: bool = False
-
-
-def _own_run(db: Session, actor: Actor, run_id: int) -> AuditRun:
-    valid = plausible_id(run_id)
-    run = db.get(AuditRun, valid) if valid is not None else None
-    if run is None or run.created_by_id != actor.id:
-        raise PermissionDenied(NOT_YOUR_RUN)
-    return run
+KIND = runs.RunKind(run=AuditRun, item=AuditRunItem, subject="interaction_id",
+                    entity="audit_run", cancelled="note_audit.run_cancelled",
+                    resumed="note_audit.run_resumed", not_yours=NOT_YOUR_RUN)
 
 
 def start_run(actor: Actor, days: int = 28, worker_id: int | None = None) -> int:
@@ -585,9 +564,7 @@ def start_run(actor: Actor, days: int = 28, worker_id: int | None = None) -> int
     _require(actor)
     where = _unaudited_where(actor, days, worker_id)
     with session_scope() as db:
-        existing = db.exec(select(AuditRun.id).where(
-            AuditRun.created_by_id == actor.id, col(AuditRun.status).in_(UNFINISHED))
-            .order_by(col(AuditRun.id).desc())).first()
+        existing = runs.unfinished_run(db, KIND, actor)
         if existing is not None:
             return existing
         now = utcnow()
@@ -602,191 +579,42 @@ def start_run(actor: Actor, days: int = 28, worker_id: int | None = None) -> int
                        f"The first {MAX_RUN} interactions; run Audit all again for the rest.")
         db.add(run)
         db.flush()
-        if ids:
-            db.execute(insert(AuditRunItem), [{"run_id": run.id, "interaction_id": i,
-                                               "status": "queued", "message": ""} for i in ids])
+        assert run.id is not None
+        runs.queue_items(db, KIND, run.id, ids)
         audit.record(db, actor, "note_audit.run_started", "audit_run", run.id, days=days,
                      interactions=len(ids), method=run.method,
                      **(sent_to(config) if config else {}))
-        assert run.id is not None
         return run.id
 
 
 def latest_run(actor: Actor) -> int | None:
-    with session_scope() as db:
-        return db.exec(select(AuditRun.id).where(AuditRun.created_by_id == actor.id)
-                       .order_by(col(AuditRun.id).desc())).first()
+    return runs.latest_run(KIND, actor)
 
 
 def progress(actor: Actor, run_id: int) -> RunProgress:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        counts = dict(db.exec(select(AuditRunItem.status, func.count())
-                              .where(AuditRunItem.run_id == run_id)
-                              .group_by(AuditRunItem.status)).all())
-    live = (run.lease_owner is not None and run.lease_until is not None
-            and run.lease_until > utcnow())
-    done, skipped, failed = (counts.get(s, 0) for s in ("done", "skipped", "failed"))
-    return RunProgress(run_id=run_id, status=run.status, total=run.total,
-                       finished=done + skipped + failed, done=done, skipped=skipped,
-                       failed=failed, method=run.method, message=run.message,
-                       active=live and run.status in UNFINISHED,
-                       can_resume=run.status in UNFINISHED and not live)
+    return runs.progress(KIND, actor, run_id)
 
 
 def cancel_run(actor: Actor, run_id: int) -> None:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        if run.status not in UNFINISHED:
-            return
-        db.execute(update(AuditRun).where(col(AuditRun.id) == run_id,
-                                          col(AuditRun.status).in_(UNFINISHED))
-                   .values(status="cancelled", finished_at=utcnow(),
-                           message=f"Cancelled by {actor.name}."))
-        audit.record(db, actor, "note_audit.run_cancelled", "audit_run", run_id)
+    runs.cancel_run(KIND, actor, run_id)
 
 
 def resume_run(actor: Actor, run_id: int) -> bool:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        if run.status not in UNFINISHED:
-            return False
-        audit.record(db, actor, "note_audit.run_resumed", "audit_run", run_id)
-    return runner().start(run_id)
+    return runs.resume_run(KIND, actor, run_id, runner())
 
 
 # ---------------------------------------------------------------------------------------------
-# The runner (the weekly summaries' lease pattern, for interactions)
+# The runner (caseapp/runs.py), for interactions
 
 
-class AuditRunner:
-    def __init__(self, concurrency: int | None = None, lease_s: float = 30.0) -> None:
-        self.id = uuid.uuid4().hex
-        self.concurrency = max(1, concurrency or settings().ai_concurrency)
-        self.lease_s = lease_s
-        self._halt = threading.Event()
-        self._slots = threading.BoundedSemaphore(self.concurrency)  # model calls at once
-        self._lock = threading.Lock()
-        self._active: set[int] = set()
+class AuditRunner(runs.ItemRunner):
+    kind = KIND
+    label = "audit run"
+    internal_error = "Caseline could not audit this note (an internal error was logged)."
 
-    def start(self, run_id: int) -> bool:
-        with self._lock:
-            if run_id in self._active or self._halt.is_set():
-                return False
-            self._active.add(run_id)
-        if not self._acquire(run_id):
-            with self._lock:
-                self._active.discard(run_id)
-            return False
-        threading.Thread(target=self._process_then_forget, args=(run_id,), daemon=True,
-                         name=f"audit-run-{run_id}").start()
-        return True
-
-    def halt(self) -> None:
-        self._halt.set()
-
-    def resume_unfinished(self) -> list[int]:
-        with session_scope() as db:
-            ids = list(db.exec(select(AuditRun.id).where(
-                col(AuditRun.status).in_(UNFINISHED),
-                or_(col(AuditRun.lease_until).is_(None), col(AuditRun.lease_until) < utcnow()))
-            ).all())
-        return [i for i in ids if self.start(i)]
-
-    def _process_then_forget(self, run_id: int) -> None:
-        try:
-            self.process(run_id)
-        except Exception:
-            log.exception("audit run %s stopped", run_id)
-        finally:
-            with self._lock:
-                self._active.discard(run_id)
-
-    def process(self, run_id: int) -> bool:
-        """Work on a run until it is finished, cancelled or this runner halts. Blocking."""
-        if not self._acquire(run_id):
-            return False
-        with session_scope() as db:
-            run = db.get(AuditRun, run_id)
-            user = db.get(User, run.created_by_id) if run else None
-        if run is None or user is None or not user.active:
-            self._stop(run_id, "failed", "The person who started this run can no longer sign in.")
-            return True
-        actor = Actor.of(user)
-        beating = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(run_id, beating), daemon=True)
-        heart.start()
-        workers = [threading.Thread(target=self._work, args=(run_id, actor), daemon=True)
-                   for _ in range(min(self.concurrency, max(run.total, 1)))]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        beating.set()
-        heart.join()
-        if not self._halt.is_set():
-            self._finish(run_id)
-        return True
-
-    def _acquire(self, run_id: int) -> bool:
-        now = utcnow()
-        with session_scope() as db:
-            took = db.execute(update(AuditRun).where(
-                col(AuditRun.id) == run_id, col(AuditRun.status).in_(UNFINISHED),
-                or_(col(AuditRun.lease_owner).is_(None), AuditRun.lease_owner == self.id,
-                    col(AuditRun.lease_until) < now))
-                .values(lease_owner=self.id, lease_until=now + timedelta(seconds=self.lease_s),
-                        status="running")).rowcount
-            if took:  # items left "running" were in flight in a runner that died
-                db.execute(update(AuditRunItem).where(AuditRunItem.run_id == run_id,
-                                                      AuditRunItem.status == "running")
-                           .values(status="queued", claimed_by=None))
-        return bool(took)
-
-    def _heartbeat(self, run_id: int, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_s / 3):
-            if self._halt.is_set():
-                return
-            with session_scope() as db:
-                db.execute(update(AuditRun).where(col(AuditRun.id) == run_id,
-                                                  AuditRun.lease_owner == self.id)
-                           .values(lease_until=utcnow() + timedelta(seconds=self.lease_s)))
-
-    def _claim(self, run_id: int) -> tuple[int, int] | None:
-        live = exists().where(col(AuditRun.id) == run_id, AuditRun.status == "running",
-                              AuditRun.lease_owner == self.id)
-        nxt = (select(AuditRunItem.id).where(AuditRunItem.run_id == run_id,
-                                             AuditRunItem.status == "queued")
-               .order_by(col(AuditRunItem.id)).limit(1).scalar_subquery())
-        while True:
-            with session_scope() as db:
-                row = db.execute(update(AuditRunItem)
-                                 .where(col(AuditRunItem.id) == nxt,
-                                        AuditRunItem.status == "queued", live)
-                                 .values(status="running", claimed_by=self.id)
-                                 .returning(AuditRunItem.id, AuditRunItem.interaction_id)).first()
-                if row:
-                    return row[0], row[1]
-                more = db.exec(select(AuditRunItem.id).where(
-                    AuditRunItem.run_id == run_id, AuditRunItem.status == "queued",
-                    live).limit(1)).first()
-            if more is None:
-                return None
-
-    def _work(self, run_id: int, actor: Actor) -> None:
-        while not self._halt.is_set():
-            claimed = self._claim(run_id)
-            if claimed is None or self._halt.is_set():
-                return
-            item_id, interaction_id = claimed
-            try:
-                self._audit(run_id, actor, item_id, interaction_id)
-            except CaselineError as exc:
-                self._mark(item_id, "failed", str(exc))
-            except Exception:
-                log.exception("audit of interaction %s failed", interaction_id)
-                self._mark(item_id, "failed", "Caseline could not audit this note (an internal "
-                           "error was logged).")
+    def _do(self, run: AuditRun, actor: Actor, context: None, item_id: int,
+            interaction_id: int) -> None:
+        self._audit(run.id, actor, item_id, interaction_id)  # type: ignore[arg-type]
 
     def _audit(self, run_id: int, actor: Actor, item_id: int, interaction_id: int) -> None:
         with session_scope() as db:
@@ -809,35 +637,6 @@ class AuditRunner:
                    job.config if made.method != OFFLINE_RULES else None, run_id)
             self._mark(item_id, "done", made.note, db)
 
-    def _mark(self, item_id: int, status: str, message: str, db: Session | None = None) -> None:
-        def write(s: Session) -> None:
-            s.execute(update(AuditRunItem).where(col(AuditRunItem.id) == item_id)
-                      .values(status=status, message=message[:500], finished_at=utcnow()))
-        if db is not None:
-            write(db)
-            return
-        with session_scope() as s:
-            write(s)
-
-    def _stop(self, run_id: int, status: str, message: str) -> None:
-        with session_scope() as db:
-            db.execute(update(AuditRun).where(col(AuditRun.id) == run_id,
-                                              col(AuditRun.status).in_(UNFINISHED))
-                       .values(status=status, message=message, finished_at=utcnow(),
-                               lease_owner=None))
-
-    def _finish(self, run_id: int) -> None:
-        left = exists().where(AuditRunItem.run_id == run_id,
-                              col(AuditRunItem.status).in_(UNFINISHED))
-        with session_scope() as db:
-            db.execute(update(AuditRun).where(col(AuditRun.id) == run_id,
-                                              AuditRun.status == "running",
-                                              AuditRun.lease_owner == self.id, ~left)
-                       .values(status="done", finished_at=utcnow()))
-            db.execute(update(AuditRun).where(col(AuditRun.id) == run_id,
-                                              AuditRun.lease_owner == self.id)
-                       .values(lease_owner=None, lease_until=None))
-
 
 _runner: AuditRunner | None = None
 _runner_lock = threading.Lock()
@@ -851,21 +650,7 @@ def runner() -> AuditRunner:
         return _runner
 
 
-async def _keep_resuming(interval_s: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(runner().resume_unfinished)
-        except Exception:
-            log.exception("could not look for audit runs to resume")
-        await asyncio.sleep(interval_s)
-
-
-@contextlib.asynccontextmanager
-async def resume_orphaned_audit_runs(interval_s: float = 20.0):  # type: ignore[no-untyped-def]
+def resume_orphaned_audit_runs(interval_s: float = 20.0
+                               ) -> contextlib.AbstractAsyncContextManager[None]:
     """For the server's lifespan: resumes audit runs a restart left unfinished."""
-    watcher = asyncio.create_task(_keep_resuming(interval_s))
-    try:
-        yield
-    finally:
-        watcher.cancel()
-        runner().halt()
+    return runs.resuming(runner, interval_s, "audit runs")

@@ -1,7 +1,7 @@
 """The background runner for data-subject rights: subject access exports and bulk retention
 anonymisation (``RightsJob`` rows).
 
-As with weekly summaries (caseapp/ai/weekly.py), a job lives in the database, a runner in the
+As with every background run (caseapp/runs.py), a job lives in the database, a runner in the
 server process holds a lease on it while it works and renews it as it goes, and a job whose
 lease has lapsed (its server restarted) is picked up again by whichever runner is alive. An
 export that was cut short is simply built again from the start (a new file; the half-written
@@ -11,14 +11,11 @@ each. The lifespan task also deletes exports past their keep period.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import threading
-import uuid
-from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from caseapp import audit
@@ -28,95 +25,26 @@ from caseapp.erasure import finish_erasure
 from caseapp.errors import CaselineError
 from caseapp.models import RightsJob, RightsJobItem, Role, User, utcnow
 from caseapp.retention import anonymise_if_still_due, policy_years
+from caseapp.runs import LeasedRunner, resuming
 from caseapp.subject_access import build, delete_export_file, expiry_from, purge_expired
 
 log = logging.getLogger(__name__)
 
-UNFINISHED = ("queued", "running")
 
+class RightsRunner(LeasedRunner):
+    """The lease and its control come from caseapp/runs.py; a job here is one piece of work
+    (an export) or a loop over people (retention), renewing the lease as it goes."""
 
-class RightsRunner:
-    def __init__(self, lease_s: float = 30.0) -> None:
-        self.id = uuid.uuid4().hex
-        self.lease_s = lease_s
-        self._halt = threading.Event()
-        self._lock = threading.Lock()
-        self._active: set[int] = set()
-
-    # -- control
-
-    def start(self, job_id: int) -> bool:
-        """Work on the job in a background thread. False if it is already being worked on."""
-        with self._lock:
-            if job_id in self._active or self._halt.is_set():
-                return False
-            self._active.add(job_id)
-        if not self._acquire(job_id):
-            with self._lock:
-                self._active.discard(job_id)
-            return False
-        threading.Thread(target=self._process_then_forget, args=(job_id,), daemon=True,
-                         name=f"rights-job-{job_id}").start()
-        return True
+    table = RightsJob
+    label = "rights job"
 
     def run_now(self, job_id: int) -> bool:
         """Work on the job in this thread until it is finished (commands and tests)."""
-        if not self._acquire(job_id):
-            return False
-        self._process(job_id)
-        return True
-
-    def halt(self) -> None:
-        self._halt.set()
-
-    def resume_unfinished(self) -> list[int]:
-        with session_scope() as db:
-            ids = list(db.exec(select(RightsJob.id).where(
-                col(RightsJob.status).in_(UNFINISHED),
-                or_(col(RightsJob.lease_until).is_(None), col(RightsJob.lease_until) < utcnow()))
-            ).all())
-        return [i for i in ids if i is not None and self.start(i)]
-
-    def _process_then_forget(self, job_id: int) -> None:
-        try:
-            self._process(job_id)
-        finally:
-            with self._lock:
-                self._active.discard(job_id)
-
-    # -- leases
-
-    def _acquire(self, job_id: int) -> bool:
-        now = utcnow()
-        with session_scope() as db:
-            took = db.execute(update(RightsJob).where(
-                col(RightsJob.id) == job_id, col(RightsJob.status).in_(UNFINISHED),
-                or_(col(RightsJob.lease_owner).is_(None), RightsJob.lease_owner == self.id,
-                    col(RightsJob.lease_until).is_(None), col(RightsJob.lease_until) < now))
-                .values(lease_owner=self.id, lease_until=now + timedelta(seconds=self.lease_s),
-                        status="running")).rowcount
-        return bool(took)
-
-    def _still_mine(self, job_id: int, **values: object) -> bool:
-        """Renew the lease (and record progress). False when the job is no longer this
-        runner's to work on (finished elsewhere, erased, or the lease went to another)."""
-        with session_scope() as db:
-            return bool(db.execute(update(RightsJob).where(
-                col(RightsJob.id) == job_id, RightsJob.status == "running",
-                RightsJob.lease_owner == self.id)
-                .values(lease_until=utcnow() + timedelta(seconds=self.lease_s), **values)
-            ).rowcount)
-
-    def _stop(self, job_id: int, status: str, message: str) -> None:
-        with session_scope() as db:
-            db.execute(update(RightsJob).where(col(RightsJob.id) == job_id,
-                                               col(RightsJob.status).in_(UNFINISHED))
-                       .values(status=status, message=message[:500], finished_at=utcnow(),
-                               lease_owner=None))
+        return self.process(job_id)
 
     # -- the work
 
-    def _process(self, job_id: int) -> None:
+    def _work_on(self, job_id: int) -> None:
         with session_scope() as db:
             job = db.get(RightsJob, job_id)
             user = db.get(User, job.created_by_id) if job else None
@@ -149,7 +77,7 @@ class RightsRunner:
             now = utcnow().timestamp()
             if done in (0, total) or now - last[0] > 1.0:  # at most a write a second
                 last[0] = now
-                if not self._still_mine(job_id, done=done, total=total):
+                if not self._renew(job_id, done=done, total=total):
                     raise InterruptedError("the job was taken over or erased")
 
         try:
@@ -198,7 +126,7 @@ class RightsRunner:
             with session_scope() as db:
                 done = db.exec(select(RightsJobItem.id).where(
                     RightsJobItem.job_id == job_id, RightsJobItem.status != "queued")).all()
-            if not self._still_mine(job_id, done=len(done)):
+            if not self._renew(job_id, done=len(done)):
                 return
         if self._halt.is_set():
             return
@@ -230,23 +158,7 @@ def runner() -> RightsRunner:
         return _runner
 
 
-async def _keep_going(interval_s: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(purge_expired)
-            await asyncio.to_thread(runner().resume_unfinished)
-        except Exception:  # the database may be briefly unavailable; try again next time
-            log.exception("data rights jobs: could not resume or purge")
-        await asyncio.sleep(interval_s)
-
-
-@contextlib.asynccontextmanager
-async def resume_rights_jobs(interval_s: float = 30.0):  # type: ignore[no-untyped-def]
+def resume_rights_jobs(interval_s: float = 30.0) -> contextlib.AbstractAsyncContextManager[None]:
     """For the server's lifespan: resumes orphaned jobs, deletes expired exports; on shutdown
     stops taking new work."""
-    watcher = asyncio.create_task(_keep_going(interval_s))
-    try:
-        yield
-    finally:
-        watcher.cancel()
-        runner().halt()
+    return resuming(runner, interval_s, "data rights jobs", also=(purge_expired,))

@@ -10,23 +10,20 @@ from typing import Any
 import reflex as rx
 
 from caseapp import note_audits
+from caseapp.actor import Actor
 from caseapp.errors import CaselineError, NotSignedIn
-from caseapp.note_audits import (
-    AuditFilters,
-    AuditView,
-    RunProgress,
-    TrendPoint,
-    UnauditedRow,
-    WorkerScore,
-)
+from caseapp.note_audits import AuditFilters, AuditView, TrendPoint, UnauditedRow, WorkerScore
+from state.run_progress import RunProgressState, RunService
 from state.session import SessionState
 
 PAGE = 20
-POLL_S = 0.5
-MAX_POLLS = 8 * 3600  # a tab stops watching after a few hours; the run carries on
+RUNS = RunService(progress=note_audits.progress, cancel=note_audits.cancel_run,
+                  resume=note_audits.resume_run, runner=note_audits.runner,
+                  cancelled="Cancelled. Notes already audited keep their audits.",
+                  poll_s=0.5, max_polls=8 * 3600)
 
 
-class AuditsState(SessionState):
+class AuditsState(SessionState, RunProgressState):
     allowed: bool = False
     is_manager: bool = False
     days: str = "90"
@@ -50,30 +47,18 @@ class AuditsState(SessionState):
     last_id: int = 0
     last_score: int = 0
     last_band: str = ""
-    run_id: int = 0
-    run_status: str = ""
-    run_total: int = 0
-    run_finished: int = 0
-    run_done: int = 0
-    run_skipped: int = 0
-    run_failed: int = 0
-    run_method: str = ""
-    run_message: str = ""
-    run_active: bool = False
-    run_can_resume: bool = False
-    watching: bool = False
     message: str = ""
     message_kind: str = "info"
 
     def _say(self, text: str, kind: str = "info") -> None:
         self.message, self.message_kind = text, kind
 
-    def _show_run(self, p: RunProgress) -> None:
-        self.run_id, self.run_status, self.run_total = p.run_id, p.status, p.total
-        self.run_finished, self.run_done = p.finished, p.done
-        self.run_skipped, self.run_failed = p.skipped, p.failed
-        self.run_method, self.run_message = p.method, p.message
-        self.run_active, self.run_can_resume = p.active, p.can_resume
+    def _runs(self) -> RunService:
+        return RUNS
+
+    async def _after_watching(self, actor: Actor, run_id: int) -> None:
+        async with self:
+            self._refresh()
 
     def _days(self) -> int:
         return int(self.days) if self.days.isdigit() else 90
@@ -194,84 +179,7 @@ class AuditsState(SessionState):
                 return
             days, worker = self._days(), self._worker()
             self.message = ""
-        try:
-            run_id = await asyncio.to_thread(note_audits.start_run, actor, days, worker)
-        except CaselineError as exc:
-            async with self:
-                self._say(str(exc), "error")
-            return
-        note_audits.runner().start(run_id)
-        async with self:
-            self.run_id = run_id
-        await self._watch_loop()
-
-    @rx.event(background=True)
-    async def watch(self):  # type: ignore[no-untyped-def]
-        async with self:
-            if self.watching or not self.run_id:
-                return
-            try:
-                self._actor()
-            except NotSignedIn:
-                yield self._to_sign_in()
-                return
-        await self._watch_loop()
-
-    async def _watch_loop(self) -> None:
-        """Poll the run until it finishes or nobody works on it, then reload the lists. Every
-        poll resolves the actor again, so signing out stops it."""
-        async with self:
-            self.watching = True
-        try:
-            for _ in range(MAX_POLLS):
-                async with self:
-                    actor = self._actor()
-                    run_id = self.run_id
-                p = await asyncio.to_thread(note_audits.progress, actor, run_id)
-                async with self:
-                    self._show_run(p)
-                if p.status not in ("queued", "running") or p.can_resume:
-                    break
-                await asyncio.sleep(POLL_S)
-            async with self:
-                self._refresh()
-        except CaselineError as exc:
-            async with self:
-                self._say(str(exc), "error")
-        finally:
-            async with self:
-                self.watching = False
-
-    @rx.event
-    def cancel(self):  # type: ignore[no-untyped-def]
-        try:
-            actor = self._actor()
-            note_audits.cancel_run(actor, self.run_id)
-            self._show_run(note_audits.progress(actor, self.run_id))
-            self._say("Cancelled. Notes already audited keep their audits.")
-        except NotSignedIn:
-            return self._to_sign_in()
-        except CaselineError as exc:
-            self._say(str(exc), "error")
-        return None
-
-    @rx.event
-    def resume(self):  # type: ignore[no-untyped-def]
-        try:
-            actor = self._actor()
-            if note_audits.resume_run(actor, self.run_id):
-                self._say("Carrying on where the run stopped.")
-            self._show_run(note_audits.progress(actor, self.run_id))
-        except NotSignedIn:
-            return self._to_sign_in()
-        except CaselineError as exc:
-            self._say(str(exc), "error")
-            return None
-        return AuditsState.watch
-
-    @rx.var
-    def percent(self) -> int:
-        return round(100 * self.run_finished / self.run_total) if self.run_total else 0
+        await self._start_and_watch(lambda: note_audits.start_run(actor, days, worker))
 
     @rx.var
     def page_label(self) -> str:

@@ -13,7 +13,8 @@ from caseapp import erasure, retention, subject_access
 from caseapp.errors import CaselineError, NotSignedIn, ValidationFailed
 from caseapp.retention import RetentionRow
 from caseapp.rights_jobs import runner
-from caseapp.subject_access import PersonFound, PersonRights
+from caseapp.subject_access import ExportProgress, PersonFound, PersonRights
+from state.run_progress import poll_run
 from state.session import SessionState
 
 POLL_S = 1.0
@@ -144,16 +145,14 @@ class DataRightsState(SessionState):
         try:
             job = await asyncio.to_thread(subject_access.start_export, actor, person_id)
             runner().start(job)
-            for _ in range(MAX_POLLS):
-                async with self:
-                    actor = self._actor()  # signing out stops the watching
-                progress = await asyncio.to_thread(subject_access.export_progress, actor, job)
-                async with self:
-                    self.export_job, self.export_status = job, progress.status
-                    self.export_done, self.export_total = progress.done, progress.total
-                if progress.status not in ("queued", "running") or progress.can_resume:
-                    break
-                await asyncio.sleep(POLL_S)
+
+            def show(p: ExportProgress) -> None:
+                self.export_job, self.export_status = job, p.status
+                self.export_done, self.export_total = p.done, p.total
+
+            actor, progress = await poll_run(
+                self, lambda actor: subject_access.export_progress(actor, job), show, POLL_S,
+                MAX_POLLS)
             person = await asyncio.to_thread(subject_access.person_rights, actor, person_id)
             async with self:
                 self.person = person
@@ -216,18 +215,14 @@ class DataRightsState(SessionState):
         try:
             job = await asyncio.to_thread(retention.start_bulk_anonymise, actor, confirm)
             runner().start(job)
-            for _ in range(MAX_POLLS):
-                async with self:
-                    actor = self._actor()
-                progress = await asyncio.to_thread(subject_access.export_progress, actor, job,
-                                                   "retention")
-                async with self:
-                    self.bulk_job, self.bulk_status = job, progress.status
-                    self.bulk_done, self.bulk_total = progress.done, progress.total
-                    self.bulk_message = progress.message
-                if progress.status not in ("queued", "running") or progress.can_resume:
-                    break
-                await asyncio.sleep(POLL_S)
+
+            def show(p: ExportProgress) -> None:
+                self.bulk_job, self.bulk_status = job, p.status
+                self.bulk_done, self.bulk_total, self.bulk_message = p.done, p.total, p.message
+
+            actor, _ = await poll_run(
+                self, lambda actor: subject_access.export_progress(actor, job, "retention"),
+                show, POLL_S, MAX_POLLS)
             async with self:
                 self._load_report(actor)
                 self.bulk_confirm = ""

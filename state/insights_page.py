@@ -10,13 +10,16 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from caseapp import insights, pathways, staff
+from caseapp.actor import Actor
 from caseapp.errors import CaselineError, NotSignedIn, ValidationFailed
-from caseapp.insights import HeatRow, InsightFilters, RunProgress, StageDetail, WorkerRow
+from caseapp.insights import HeatRow, InsightFilters, StageDetail, WorkerRow
 from caseapp.models import Role
+from state.run_progress import RunProgressState, RunService
 from state.session import SessionState
 
-POLL_S = 1.0
-MAX_POLLS = 4 * 3600
+RUNS = RunService(progress=insights.progress, cancel=insights.cancel_run,
+                  resume=insights.resume_run, runner=insights.runner,
+                  cancelled="Cancelled. Cases already done are kept.")
 FILTERS = ("status", "concern_level", "worker", "pathway")
 
 
@@ -28,7 +31,7 @@ def _blank_detail() -> StageDetail:
                        can_correct=False)
 
 
-class InsightsState(SessionState):
+class InsightsState(SessionState, RunProgressState):
     allowed: bool = False
     can_correct: bool = False
     can_export: bool = False
@@ -58,20 +61,6 @@ class InsightsState(SessionState):
     correction_note: str = ""
     correction_error: str = ""
     generating_case: bool = False
-    # Generate insights (all open cases)
-    run_id: int = 0
-    run_status: str = ""
-    run_total: int = 0
-    finished: int = 0
-    done_count: int = 0
-    skipped_count: int = 0
-    failed_count: int = 0
-    run_method: str = ""
-    started_at: str = ""
-    run_message: str = ""
-    active: bool = False
-    can_resume: bool = False
-    watching: bool = False
     message: str = ""
     message_kind: str = "info"
     loaded: bool = False
@@ -86,12 +75,12 @@ class InsightsState(SessionState):
     def _say(self, text: str, kind: str = "info") -> None:
         self.message, self.message_kind = text, kind
 
-    def _show_run(self, p: RunProgress) -> None:
-        self.run_id, self.run_status, self.run_total, self.finished = (p.run_id, p.status,
-                                                                       p.total, p.finished)
-        self.done_count, self.skipped_count, self.failed_count = p.done, p.skipped, p.failed
-        self.run_method, self.started_at, self.run_message = p.method, p.started_at, p.message
-        self.active, self.can_resume = p.active, p.can_resume
+    def _runs(self) -> RunService:
+        return RUNS
+
+    async def _after_watching(self, actor: Actor, run_id: int) -> None:
+        async with self:
+            self._refresh()
 
     def _refresh(self) -> rx.event.EventSpec | None:
         """Load what the current view shows, with the actor from the session."""
@@ -273,83 +262,7 @@ class InsightsState(SessionState):
                 yield self._to_sign_in()
                 return
             self.message = ""
-        try:
-            run_id = await asyncio.to_thread(insights.start_run, actor)
-        except CaselineError as exc:
-            async with self:
-                self._say(str(exc), "error")
-            return
-        insights.runner().start(run_id)
-        async with self:
-            self.run_id = run_id
-        await self._watch_loop()
-
-    @rx.event(background=True)
-    async def watch(self):  # type: ignore[no-untyped-def]
-        async with self:
-            if self.watching or not self.run_id:
-                return
-            try:
-                self._actor()
-            except NotSignedIn:
-                yield self._to_sign_in()
-                return
-        await self._watch_loop()
-
-    async def _watch_loop(self) -> None:
-        """Poll the run until it finishes or stops; every poll resolves the actor again."""
-        async with self:
-            self.watching = True
-        try:
-            for _ in range(MAX_POLLS):
-                async with self:
-                    actor = self._actor()
-                    run_id = self.run_id
-                progress = await asyncio.to_thread(insights.progress, actor, run_id)
-                async with self:
-                    self._show_run(progress)
-                if not progress.unfinished or progress.can_resume:
-                    break
-                await asyncio.sleep(POLL_S)
-            async with self:
-                self._refresh()
-        except CaselineError as exc:
-            async with self:
-                self._say(str(exc), "error")
-        finally:
-            async with self:
-                self.watching = False
-
-    @rx.event
-    def cancel(self) -> rx.event.EventSpec | None:
-        try:
-            actor = self._actor()
-            insights.cancel_run(actor, self.run_id)
-            self._show_run(insights.progress(actor, self.run_id))
-            self._say("Cancelled. Cases already done are kept.")
-        except NotSignedIn:
-            return self._to_sign_in()
-        except CaselineError as exc:
-            self._say(str(exc), "error")
-        return None
-
-    @rx.event
-    def resume(self):  # type: ignore[no-untyped-def]
-        try:
-            actor = self._actor()
-            if insights.resume_run(actor, self.run_id):
-                self._say("Carrying on where the run stopped.")
-            self._show_run(insights.progress(actor, self.run_id))
-        except NotSignedIn:
-            return self._to_sign_in()
-        except CaselineError as exc:
-            self._say(str(exc), "error")
-            return None
-        return InsightsState.watch
-
-    @rx.var
-    def percent(self) -> int:
-        return round(100 * self.finished / self.run_total) if self.run_total else 0
+        await self._start_and_watch(lambda: insights.start_run(actor))
 
     @rx.var
     def sort_value(self) -> str:

@@ -2,8 +2,9 @@
 supervision pack.
 
 A run is rows in the database (``summary_run``, one ``summary_run_case`` per case), so it survives
-a restart. A ``WeeklyRunner`` in the server process works through a run with a fixed number of
-worker threads (the concurrency bound: each thread has at most one request in flight), records
+a restart. A ``WeeklyRunner`` (the shared mechanism of caseapp/runs.py) works through a run with
+a fixed number of worker threads (the concurrency bound: each thread has at most one request in
+flight), records
 each case as it finishes, and holds a lease on the run that it renews while alive; a run whose
 lease has lapsed was orphaned by a crash and any runner may resume it. Claiming a case is one
 conditional UPDATE, so no case is summarised twice by two runners.
@@ -16,21 +17,19 @@ the record until a person accepts a summary (``casework.accept_summary``).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
 import logging
 import threading
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import exists, func, insert, or_, update
+from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
-from caseapp import access, audit
+from caseapp import access, audit, runs
 from caseapp.actor import Actor
 from caseapp.ai.casework import (
     OFFLINE_METHOD,
@@ -43,8 +42,7 @@ from caseapp.ai.casework import (
 )
 from caseapp.ai.client import AIConfig, AIUnavailable
 from caseapp.ai.policy import AI_OFF, model_config, require_ai_on, sent_to
-from caseapp.cases import load_case_for, plausible_id, reference_for
-from caseapp.config import settings
+from caseapp.cases import load_case_for, reference_for
 from caseapp.db import session_scope
 from caseapp.errors import CaselineError, PermissionDenied, ValidationFailed
 from caseapp.interactions import readable
@@ -62,6 +60,7 @@ from caseapp.models import (
     utcnow,
 )
 from caseapp.organisation import organisation_time_zone
+from caseapp.runs import RunProgress
 from caseapp.timefmt import format_date, format_datetime, to_local
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,6 @@ log = logging.getLogger(__name__)
 NOT_FOR_VOLUNTEERS = "Weekly summaries are for managers and case workers."
 NOT_YOUR_RUN = "You do not have access to this run of weekly summaries."
 MODEL_NOTE = "AI-generated: check it against the notes it cites before saving it."
-UNFINISHED = ("queued", "running")
 PERIODS = (7, 14, 28)
 
 
@@ -77,27 +75,6 @@ def may_run(actor: Actor) -> bool:
     """Managers (and admins) for every case they may read; case workers for their own. Volunteers
     are not offered bulk summaries (DESIGN.md §4: their AI is a summary of assigned cases)."""
     return actor.role in (Role.ADMIN, Role.MANAGER, Role.CASE_WORKER)
-
-
-@dataclass
-class RunProgress:
-    run_id: int = 0
-    status: str = ""  # queued | running | cancelled | done | failed
-    total: int = 0
-    finished: int = 0
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    period: str = ""
-    method: str = ""
-    started_at: str = ""
-    message: str = ""
-    active: bool = False  # a runner holds a live lease on it
-    can_resume: bool = False  # unfinished and nobody is working on it (e.g. after a restart)
-
-    @property
-    def unfinished(self) -> bool:
-        return self.status in UNFINISHED
 
 
 @dataclass
@@ -144,11 +121,13 @@ def _activity(actor: Actor, since: datetime, until: datetime):  # type: ignore[n
         access.private_interaction_clause(actor, Interaction.author_id, Interaction.private))
 
 
+KIND = runs.RunKind(run=SummaryRun, item=SummaryRunCase, subject="case_id",
+                    entity="summary_run", cancelled="ai.weekly_cancelled",
+                    resumed="ai.weekly_resumed", not_yours=NOT_YOUR_RUN)
+
+
 def _own_run(db: Session, actor: Actor, run_id: int) -> SummaryRun:
-    valid = plausible_id(run_id)  # an out-of-range id would be a database error, not "no access"
-    run = db.get(SummaryRun, valid) if valid is not None else None
-    if run is None or run.created_by_id != actor.id:
-        raise PermissionDenied(NOT_YOUR_RUN)  # the same for missing and other people's runs
+    run: SummaryRun = runs.own_run(db, KIND, actor, run_id)
     return run
 
 
@@ -161,9 +140,7 @@ def start_run(actor: Actor, days: int = 7) -> int:
         raise ValidationFailed({"days": "Choose a period between 1 day and a year"})
     with session_scope() as db:
         require_ai_on(db)
-        existing = db.exec(select(SummaryRun.id).where(
-            SummaryRun.created_by_id == actor.id, col(SummaryRun.status).in_(UNFINISHED))
-            .order_by(col(SummaryRun.id).desc())).first()
+        existing = runs.unfinished_run(db, KIND, actor)
         if existing is not None:
             return existing
         now = utcnow()
@@ -178,64 +155,37 @@ def start_run(actor: Actor, days: int = 7) -> int:
                          finished_at=None if case_ids else now)
         db.add(run)
         db.flush()
-        if case_ids:
-            db.execute(insert(SummaryRunCase), [{"run_id": run.id, "case_id": c, "status": "queued",
-                                                 "message": ""} for c in case_ids])
+        assert run.id is not None
+        runs.queue_items(db, KIND, run.id, case_ids)
         audit.record(db, actor, "ai.weekly_started", "summary_run", run.id, days=days,
                      cases=len(case_ids), method=run.method,
                      **(sent_to(config) if config else {}))
-        assert run.id is not None
         return run.id
 
 
 def latest_run(actor: Actor) -> int | None:
-    with session_scope() as db:
-        return db.exec(select(SummaryRun.id).where(SummaryRun.created_by_id == actor.id)
-                       .order_by(col(SummaryRun.id).desc())).first()
+    return runs.latest_run(KIND, actor)
+
+
+def _describe(db: Session, run: SummaryRun) -> dict[str, str]:
+    tz = organisation_time_zone(db)
+    return {"period": f"{format_date(to_local(run.period_start, tz).date())} to "
+                      f"{format_date(to_local(run.period_end, tz).date())}",
+            "started_at": format_datetime(run.created_at, tz)}
 
 
 def progress(actor: Actor, run_id: int) -> RunProgress:
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        tz = organisation_time_zone(db)
-        counts = dict(db.exec(select(SummaryRunCase.status, func.count())
-                              .where(SummaryRunCase.run_id == run_id)
-                              .group_by(SummaryRunCase.status)).all())
-    now = utcnow()
-    live = run.lease_owner is not None and run.lease_until is not None and run.lease_until > now
-    done, skipped, failed = (counts.get(s, 0) for s in ("done", "skipped", "failed"))
-    return RunProgress(
-        run_id=run_id, status=run.status, total=run.total, finished=done + skipped + failed,
-        done=done, skipped=skipped, failed=failed, method=run.method, message=run.message,
-        period=f"{format_date(to_local(run.period_start, tz).date())} to "
-               f"{format_date(to_local(run.period_end, tz).date())}",
-        started_at=format_datetime(run.created_at, tz), active=live and run.status in UNFINISHED,
-        can_resume=run.status in UNFINISHED and not live)
+    return runs.progress(KIND, actor, run_id, _describe)
 
 
 def cancel_run(actor: Actor, run_id: int) -> None:
     """Stop a run: no further case is started; cases already finished are kept."""
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        if run.status not in UNFINISHED:
-            return
-        db.execute(update(SummaryRun).where(col(SummaryRun.id) == run_id,
-                                            col(SummaryRun.status).in_(UNFINISHED))
-                   .values(status="cancelled", finished_at=utcnow(),
-                           message=f"Cancelled by {actor.name}."))
-        audit.record(db, actor, "ai.weekly_cancelled", "summary_run", run_id)
-    # The runner's workers see it at their next claim (the claim requires a running run).
+    runs.cancel_run(KIND, actor, run_id)
 
 
 def resume_run(actor: Actor, run_id: int) -> bool:
     """Carry on with an unfinished run nobody is working on (after a restart). True if resumed."""
-    with session_scope() as db:
-        run = _own_run(db, actor, run_id)
-        require_ai_on(db)
-        if run.status not in UNFINISHED:
-            return False
-        audit.record(db, actor, "ai.weekly_resumed", "summary_run", run_id)
-    return runner().start(run_id)
+    return runs.resume_run(KIND, actor, run_id, runner(), check=require_ai_on)
 
 
 def results(actor: Actor, run_id: int, limit: int = 100) -> list[WeeklyItem]:
@@ -353,169 +303,29 @@ class _Job:
     reuse_id: int | None
 
 
-class WeeklyRunner:
+class WeeklyRunner(runs.ItemRunner):
     """Works through runs in this process: ``concurrency`` worker threads per run, each with at
     most one AI request in flight, and one set of ``concurrency`` slots for every request this
     runner makes, so the endpoint never sees more than that at once."""
 
-    def __init__(self, concurrency: int | None = None, lease_s: float = 30.0) -> None:
-        self.id = uuid.uuid4().hex
-        self.concurrency = max(1, concurrency or settings().ai_concurrency)
-        self.lease_s = lease_s
-        self._halt = threading.Event()
-        # Shared by every run in this process: two managers' runs together still keep the
-        # endpoint to ``concurrency`` requests at once.
-        self._slots = threading.BoundedSemaphore(self.concurrency)
-        self._lock = threading.Lock()
-        self._active: set[int] = set()
+    kind = KIND
+    label = "weekly run"
+    internal_error = "Caseline could not summarise this case (an internal error was logged)."
 
-    # -- control
-
-    def start(self, run_id: int) -> bool:
-        """Work on the run in a background thread. False if already at work on it here."""
-        with self._lock:
-            if run_id in self._active or self._halt.is_set():
-                return False
-            self._active.add(run_id)
-        # Take the lease before returning, not in the thread: a page polling straight after
-        # would otherwise see an unfinished run nobody holds and offer to resume it.
-        if not self._acquire(run_id):
-            with self._lock:
-                self._active.discard(run_id)
-            return False
-        threading.Thread(target=self._process_then_forget, args=(run_id,), daemon=True,
-                         name=f"weekly-run-{run_id}").start()
-        return True
-
-    def halt(self) -> None:
-        """Stop taking new cases (process shutting down). The lease is left to lapse, exactly as
-        after a crash, so the run is resumed later by whichever runner is alive then."""
-        self._halt.set()
-
-    def resume_unfinished(self) -> list[int]:
-        """Start every unfinished run whose lease has lapsed (its runner died). Called
-        periodically in the server process."""
-        with session_scope() as db:
-            ids = list(db.exec(select(SummaryRun.id).where(
-                col(SummaryRun.status).in_(UNFINISHED),
-                or_(col(SummaryRun.lease_until).is_(None), col(SummaryRun.lease_until) < utcnow()))
-            ).all())
-        return [i for i in ids if self.start(i)]
-
-    def _process_then_forget(self, run_id: int) -> None:
-        try:
-            self.process(run_id)
-        except Exception:  # a bug must not kill the server thread silently
-            log.exception("weekly summaries run %s stopped", run_id)
-        finally:
-            with self._lock:
-                self._active.discard(run_id)
-
-    # -- the work
-
-    def process(self, run_id: int) -> bool:
-        """Work on a run until it is finished, cancelled or this runner halts. Blocking. False if
-        another live runner holds it."""
-        if not self._acquire(run_id):
-            return False
-        with session_scope() as db:
-            run = db.get(SummaryRun, run_id)
-            user = db.get(User, run.created_by_id) if run else None
-            config = model_config(db)
-            tz = organisation_time_zone(db)
-        if run is None or user is None or not user.active:
-            self._stop(run_id, "failed", "The person who started this run can no longer sign in.")
-            return True
-        actor = Actor.of(user)
-        beating = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(run_id, beating), daemon=True)
-        heart.start()
+    def _context(self, db: Session, run: SummaryRun) -> tuple[AIConfig | None, str]:
+        tz = organisation_time_zone(db)
         period = f"the {run.days} days to {format_date(to_local(run.period_end, tz).date())}"
-        workers = [threading.Thread(target=self._work, args=(run, actor, config, period),
-                                    daemon=True)
-                   for _ in range(min(self.concurrency, max(run.total, 1)))]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        beating.set()
-        heart.join()
-        if not self._halt.is_set():
-            self._finish(run_id)
-        return True
+        return model_config(db), period
 
-    def _acquire(self, run_id: int) -> bool:
-        now = utcnow()
-        with session_scope() as db:
-            took = db.execute(update(SummaryRun).where(
-                col(SummaryRun.id) == run_id, col(SummaryRun.status).in_(UNFINISHED),
-                or_(col(SummaryRun.lease_owner).is_(None), SummaryRun.lease_owner == self.id,
-                    col(SummaryRun.lease_until) < now))
-                .values(lease_owner=self.id, lease_until=now + timedelta(seconds=self.lease_s),
-                        status="running")).rowcount
-            if took:
-                # Cases left "running" were in flight in a runner that died: do them again.
-                db.execute(update(SummaryRunCase).where(SummaryRunCase.run_id == run_id,
-                                                        SummaryRunCase.status == "running")
-                           .values(status="queued", claimed_by=None))
-        return bool(took)
+    def _do(self, run: SummaryRun, actor: Actor, context: tuple[AIConfig | None, str],
+            row_id: int, case_id: int) -> None:
+        config, period = context
+        self._summarise(run, actor, config, period, row_id, case_id)
 
-    def _heartbeat(self, run_id: int, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_s / 3):
-            if self._halt.is_set():
-                return  # a crashed process renews nothing
-            with session_scope() as db:
-                db.execute(update(SummaryRun).where(col(SummaryRun.id) == run_id,
-                                                    SummaryRun.lease_owner == self.id)
-                           .values(lease_until=utcnow() + timedelta(seconds=self.lease_s)))
-
-    def _claim(self, run_id: int) -> tuple[int, int] | None:
-        """Take the next queued case of a live run this runner holds; None when there is none
-        (finished, cancelled, or the lease went to someone else). One statement, so two
-        runners can never take the same case."""
-        live = exists().where(col(SummaryRun.id) == run_id, SummaryRun.status == "running",
-                              SummaryRun.lease_owner == self.id)
-        nxt = (select(SummaryRunCase.id).where(SummaryRunCase.run_id == run_id,
-                                               SummaryRunCase.status == "queued")
-               .order_by(col(SummaryRunCase.id)).limit(1).scalar_subquery())
-        while True:
-            with session_scope() as db:
-                row = db.execute(update(SummaryRunCase)
-                                 .where(col(SummaryRunCase.id) == nxt,
-                                        SummaryRunCase.status == "queued", live)
-                                 .values(status="running", claimed_by=self.id)
-                                 .returning(SummaryRunCase.id, SummaryRunCase.case_id)).first()
-                if row:
-                    return row[0], row[1]
-                # On PostgreSQL a worker that raced another for the same case waits, then finds
-                # it taken and updates nothing: look again while the run still has queued cases.
-                more = db.exec(select(SummaryRunCase.id).where(
-                    SummaryRunCase.run_id == run_id, SummaryRunCase.status == "queued",
-                    live).limit(1)).first()
-            if more is None:
-                return None
-
-    def _work(self, run: SummaryRun, actor: Actor, config: AIConfig | None,
-              period: str) -> None:
-        while not self._halt.is_set():
-            claimed = self._claim(run.id)  # type: ignore[arg-type]
-            if claimed is None:
-                return
-            if self._halt.is_set():
-                return  # crashed between claim and work: the case stays "running"
-            row_id, case_id = claimed
-            try:
-                self._summarise(run, actor, config, period, row_id, case_id)
-            except PermissionDenied as exc:
-                if str(exc) == AI_OFF:
-                    self._stop(run.id, "cancelled", AI_OFF)  # type: ignore[arg-type]
-                self._record_failure(row_id, str(exc))
-            except CaselineError as exc:
-                self._record_failure(row_id, str(exc))
-            except Exception:
-                log.exception("weekly summary of case %s failed", case_id)
-                self._record_failure(row_id, "Caseline could not summarise this case (an "
-                                     "internal error was logged).")
+    def _failed(self, run: SummaryRun, row_id: int, exc: CaselineError) -> None:
+        if isinstance(exc, PermissionDenied) and str(exc) == AI_OFF:
+            self._stop(run.id, "cancelled", AI_OFF)  # type: ignore[arg-type]
+        super()._failed(run, row_id, exc)
 
     def _summarise(self, run: SummaryRun, actor: Actor, config: AIConfig | None, period: str,
                    row_id: int, case_id: int) -> None:
@@ -605,37 +415,14 @@ class WeeklyRunner:
             audit.record(db, actor, "ai.weekly_summary", "case", case_id, run_id=run_id,
                          outcome=status, method=method, interaction_ids=ids, **sent)
 
-    def _record_failure(self, row_id: int, message: str, actor: Actor | None = None,
-                        case_id: int | None = None, run_id: int | None = None, method: str = "",
-                        ids: list[int] | None = None, sent: dict[str, object] | None = None
-                        ) -> None:
+    def _record_failure(self, row_id: int, message: str, actor: Actor, case_id: int,
+                        run_id: int | None, method: str, ids: list[int],
+                        sent: dict[str, object]) -> None:
+        """A model call that failed after the notes were read and sent: that is audited too."""
         with session_scope() as db:
-            db.execute(update(SummaryRunCase).where(col(SummaryRunCase.id) == row_id)
-                       .values(status="failed", message=message[:500], finished_at=utcnow()))
-            if actor is not None:  # the notes were read and sent: that is audited too
-                audit.record(db, actor, "ai.weekly_summary", "case", case_id, run_id=run_id,
-                             outcome="failed", method=method, interaction_ids=ids or [],
-                             **(sent or {}))
-
-    def _stop(self, run_id: int, status: str, message: str) -> None:
-        with session_scope() as db:
-            db.execute(update(SummaryRun).where(col(SummaryRun.id) == run_id,
-                                                col(SummaryRun.status).in_(UNFINISHED))
-                       .values(status=status, message=message, finished_at=utcnow(),
-                               lease_owner=None))
-
-    def _finish(self, run_id: int) -> None:
-        """Done when no case is left to do; the lease is let go either way."""
-        left = exists().where(SummaryRunCase.run_id == run_id,
-                              col(SummaryRunCase.status).in_(UNFINISHED))
-        with session_scope() as db:
-            db.execute(update(SummaryRun).where(col(SummaryRun.id) == run_id,
-                                                SummaryRun.status == "running",
-                                                SummaryRun.lease_owner == self.id, ~left)
-                       .values(status="done", finished_at=utcnow()))
-            db.execute(update(SummaryRun).where(col(SummaryRun.id) == run_id,
-                                                SummaryRun.lease_owner == self.id)
-                       .values(lease_owner=None, lease_until=None))
+            self._mark(row_id, "failed", message, db)
+            audit.record(db, actor, "ai.weekly_summary", "case", case_id, run_id=run_id,
+                         outcome="failed", method=method, interaction_ids=ids, **sent)
 
 
 _runner: WeeklyRunner | None = None
@@ -651,22 +438,8 @@ def runner() -> WeeklyRunner:
         return _runner
 
 
-async def _keep_resuming(interval_s: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(runner().resume_unfinished)
-        except Exception:  # the database may be briefly unavailable; try again next time
-            log.exception("could not look for weekly summary runs to resume")
-        await asyncio.sleep(interval_s)
-
-
-@contextlib.asynccontextmanager
-async def resume_orphaned_runs(interval_s: float = 20.0):  # type: ignore[no-untyped-def]
+def resume_orphaned_runs(interval_s: float = 20.0
+                         ) -> contextlib.AbstractAsyncContextManager[None]:
     """For the server's lifespan: picks up runs left unfinished by a restart (once their lease
     has lapsed), and on shutdown stops the runner taking new cases."""
-    watcher = asyncio.create_task(_keep_resuming(interval_s))
-    try:
-        yield
-    finally:
-        watcher.cancel()
-        runner().halt()
+    return runs.resuming(runner, interval_s, "weekly summary runs")
