@@ -116,6 +116,9 @@ def account_menu() -> rx.Component:
             )) for e in shown_entries(account_menu=True)],
             align="end",
         ),
+        # Not modal: a modal menu hides the page from screen readers with aria-hidden while
+        # its links stay focusable (axe: aria-hidden-focus). Escape and a tap outside close it.
+        modal=False,
     )
 
 
