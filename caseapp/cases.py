@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from caseapp import access, audit
 from caseapp.actor import Actor
-from caseapp.db import session_scope
+from caseapp.db import in_set, session_scope
 from caseapp.errors import Conflict, NoAccess, PermissionDenied, ValidationFailed
 from caseapp.models import (
     Assignment,
@@ -235,7 +235,7 @@ def _filter_clauses(actor: Actor, filters: CaseFilters) -> _Clauses:
         # The tag's id once (an uncorrelated subquery), so each case is tested with one lookup
         # of (case, tag) rather than a join to the tag's name.
         tag_id = select(Tag.id).where(Tag.name == filters.tag.strip().lower()).scalar_subquery()
-        set_based.append(col(Case.id).in_(select(CaseTag.case_id).where(CaseTag.tag_id == tag_id)))
+        set_based.append(in_set(col(Case.id), select(CaseTag.case_id).where(CaseTag.tag_id == tag_id)))
         per_row.append(select(CaseTag.case_id).where(
             CaseTag.case_id == Case.id, CaseTag.tag_id == tag_id).exists())
     search = " ".join(filters.search.split()).lower()
@@ -247,7 +247,7 @@ def _filter_clauses(actor: Actor, filters: CaseFilters) -> _Clauses:
         else:
             # People first: a trigram index answers this (pg_trgm; FTS5 on SQLite); the cases
             # of those people then come by ix_case_person_id.
-            set_based.append(col(Case.person_id).in_(ids_named_like(search)))
+            set_based.append(in_set(col(Case.person_id), ids_named_like(search)))
             per_row.append(select(Person.id).where(
                 Person.id == Case.person_id,
                 col(Person.name_search).like(like_pattern(search), escape="\\")).exists())
@@ -268,18 +268,30 @@ def list_cases(actor: Actor, filters: CaseFilters) -> CasePage:
     page_size = max(1, min(filters.page_size, 100))
     with session_scope() as db:
         team_ids = access.team_member_ids(db, actor)
-        counted = db.exec(select(func.count()).select_from(
-            select(Case.id).where(access.case_visibility_clause(actor, team_ids), *where,
-                                  *set_based).limit(COUNT_CAP + 1).subquery())).one()
+        matching = [access.case_visibility_clause(actor, team_ids), *where, *set_based]
+        few: list[int] = []
+        if set_based:
+            # A search or a tag: the matching ids themselves (up to the cap) are the count, and
+            # when few they are the page's candidates, so the search is not run a second time.
+            few = list(db.connection().execute(
+                select(Case.id).where(*matching).limit(COUNT_CAP + 1)).scalars())
+            counted = len(few)
+        else:
+            counted = db.exec(select(func.count()).select_from(
+                select(Case.id).where(*matching).limit(COUNT_CAP + 1).subquery())).one()
         total = min(counted, COUNT_CAP)
         pages = max(1, math.ceil(total / page_size))
         page = max(1, min(filters.page, pages))
         if counted > GROUP_WALK_FROM:
             page_where = [access.case_visibility_per_row(actor, team_ids), *where, *per_row]
+            ids = _page_ids(db, page_where, filters.sort, filters.descending,
+                            (page - 1) * page_size, page_size, counted)
+        elif set_based:
+            ids = _page_ids(db, [col(Case.id).in_(few)], filters.sort, filters.descending,
+                            (page - 1) * page_size, page_size, counted) if few else []
         else:
-            page_where = [access.case_visibility_clause(actor, team_ids), *where, *set_based]
-        ids = _page_ids(db, page_where, filters.sort, filters.descending,
-                        (page - 1) * page_size, page_size, counted)
+            ids = _page_ids(db, matching, filters.sort, filters.descending,
+                            (page - 1) * page_size, page_size, counted)
         worker = aliased(User)
         # Plain columns, not Case objects: the list shows a few fields of 50 cases, and building
         # ORM instances for them was a good part of the service's own time.

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import ARRAY, Integer, any_, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session, create_engine
 
 from caseapp.config import settings
@@ -71,3 +74,28 @@ def session_scope(bind: Engine | None = None) -> Iterator[Session]:
                 with Session(bind or engine()) as separate:
                     separate.add_all(kept)
                     separate.commit()
+
+
+class _ArrayOf(ColumnElement[Any]):
+    """PostgreSQL's ``ARRAY(subquery)``: the subquery's rows as one array value."""
+
+    inherit_cache = True
+    type = ARRAY(Integer())
+
+    def __init__(self, query: Any) -> None:
+        self.query = query.scalar_subquery()
+
+
+@compiles(_ArrayOf)
+def _compile_array_of(element: _ArrayOf, compiler: Any, **kw: Any) -> str:
+    return f"ARRAY{compiler.process(element.query, **kw)}"
+
+
+def in_set(column: Any, query: Any) -> Any:
+    """``column IN (query)``, for a set of ids a subquery finds (a tag's cases, people found by
+    name). On PostgreSQL written ``column = ANY(ARRAY(query))``: the planner then looks each
+    member up by index, where for IN it hash-joined every case (a tag of 8,600 cases at
+    200,000: 35 ms against 17)."""
+    if engine().dialect.name == "postgresql":
+        return column == any_(_ArrayOf(query))
+    return column.in_(query)
