@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from caseapp import runs
 from caseapp.actor import Actor
 from caseapp.db import session_scope
 from caseapp.errors import PermissionDenied
-from caseapp.models import AuditEvent, InsightRun, InsightRunCase
+from caseapp.models import AuditEvent, InsightRun, InsightRunCase, utcnow
 from tests.conftest import World
 
 KIND = runs.RunKind(run=InsightRun, item=InsightRunCase, subject="case_id", entity="insight_run",
@@ -69,19 +70,29 @@ def _statuses(run_id: int) -> list[str]:
                               .where(InsightRunCase.run_id == run_id)).all())
 
 
+def _lease_runs_out(run_id: int) -> None:
+    """The lease's time passes: set in the past rather than slept through, so CI's load cannot
+    decide whether it has run out yet."""
+    with session_scope() as db:
+        run = db.get(InsightRun, run_id)
+        assert run is not None and run.lease_until is not None
+        run.lease_until = utcnow() - timedelta(seconds=1)
+        db.add(run)
+
+
 def _progress(world: World, run_id: int) -> runs.RunProgress:
     return runs.progress(KIND, world.manager, run_id)  # type: ignore[arg-type]
 
 
 def test_an_expired_lease_lets_another_runner_take_over_a_stalled_run(world: World) -> None:
     run_id = _run(world)
-    stalled = Toy(lease_s=0.2)
+    stalled = Toy()
     assert stalled._acquire(run_id)
     assert stalled._claim(run_id) is not None  # took a case, then hung without renewing
     other = Toy()
     assert not other.process(run_id)  # the lease still holds
     assert _progress(world, run_id).active
-    time.sleep(0.3)
+    _lease_runs_out(run_id)
     progress = _progress(world, run_id)
     assert progress.can_resume and not progress.active
     assert other._acquire(run_id)
@@ -98,10 +109,12 @@ def test_an_expired_lease_lets_another_runner_take_over_a_stalled_run(world: Wor
 
 def test_a_working_runner_renews_its_lease_so_nobody_takes_over(world: World) -> None:
     run_id = _run(world)
-    busy = Toy(lease_s=0.3, pause_s=0.25)  # four items: about four leases' worth of work
+    # Four items of 0.6 s: 2.4 s of work on a 1.5 s lease, renewed every 0.5 s. At 1.9 s the
+    # first lease would have run out had it not been renewed.
+    busy = Toy(lease_s=1.5, pause_s=0.6)
     worker = threading.Thread(target=busy.process, args=(run_id,))
     worker.start()
-    time.sleep(0.6)
+    time.sleep(1.9)
     intruder = Toy()
     assert not intruder.process(run_id)
     worker.join()
@@ -137,16 +150,16 @@ def test_resume_carries_on_where_the_run_stopped(world: World) -> None:
         if len(runner.seen) == 2:
             runner.halt()  # the process dies: nothing more, the lease is left to lapse
 
-    crashed = Toy(after=crash_after_two, lease_s=0.2)
+    crashed = Toy(after=crash_after_two)
     assert crashed.process(run_id)
     assert _progress(world, run_id).status == "running"
     fresh = Toy()
     assert not runs.resume_run(KIND, world.manager, run_id, fresh)  # type: ignore[arg-type]
-    time.sleep(0.3)
+    _lease_runs_out(run_id)
     with pytest.raises(PermissionDenied):  # only whoever started it may resume it
         runs.resume_run(KIND, world.worker, run_id, fresh)  # type: ignore[arg-type]
     assert runs.resume_run(KIND, world.manager, run_id, fresh)  # type: ignore[arg-type]
-    for _ in range(200):
+    for _ in range(1000):  # up to 20 s on a loaded machine
         if not fresh._active:
             break
         time.sleep(0.02)
