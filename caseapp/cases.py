@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func
@@ -190,11 +190,30 @@ def _case_tags(db: Session, case_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
+class ListFilters(Protocol):
+    """What a list of cases can be narrowed by: the cases list's filters, and the insights
+    heatmap's, which are the same words with sorts of its own."""
+
+    search: str
+    status: str
+    concern_level: str
+    worker: str
+    pathway_id: int | None
+    tag: str
+    sort: str
+
+
 def case_filter_clauses(actor: Actor, filters: CaseFilters) -> list[Any]:
     """The WHERE clauses of the cases list: visibility, filters and search. The CSV export and
     the JSON API use these, so they always select what the list shows."""
-    where, set_based, _per_row = _filter_clauses(actor, filters)
-    return [access.case_visibility_clause(actor), *where, *set_based]
+    return [access.case_visibility_clause(actor), *filter_clauses(actor, filters)]
+
+
+def filter_clauses(actor: Actor, filters: ListFilters,
+                   sorts: tuple[str, ...] = SORTS) -> list[Any]:
+    """The filters and search alone (no visibility), for a list that scopes cases its own way."""
+    where, set_based, _per_row = _filter_clauses(actor, filters, sorts)
+    return [*where, *set_based]
 
 
 class _Clauses(NamedTuple):
@@ -206,7 +225,8 @@ class _Clauses(NamedTuple):
     per_row: list[Any]
 
 
-def _filter_clauses(actor: Actor, filters: CaseFilters) -> _Clauses:
+def _filter_clauses(actor: Actor, filters: ListFilters,
+                    sorts: tuple[str, ...] = SORTS) -> _Clauses:
     """The list's filters and search as SQL, or ValidationFailed naming each bad one."""
     errors: dict[str, str] = {}
     where: list[Any] = []
@@ -223,11 +243,14 @@ def _filter_clauses(actor: Actor, filters: CaseFilters) -> _Clauses:
     elif filters.worker == "unassigned":
         where.append(col(Case.worker_id).is_(None))
     elif filters.worker:
-        if not filters.worker.isdigit():
+        # Beyond any row id (or the database's integer) is no one, not an error from the driver.
+        if not filters.worker.isdigit() or plausible_id(int(filters.worker)) is None:
             errors["worker"] = "Unknown case worker"
         else:
             where.append(Case.worker_id == int(filters.worker))
     if filters.pathway_id:
+        if plausible_id(filters.pathway_id) is None:
+            errors["pathway"] = "Unknown pathway"
         where.append(Case.pathway_id == filters.pathway_id)
     per_row: list[Any] = []
     set_based: list[Any] = []
@@ -251,7 +274,7 @@ def _filter_clauses(actor: Actor, filters: CaseFilters) -> _Clauses:
             per_row.append(select(Person.id).where(
                 Person.id == Case.person_id,
                 col(Person.name_search).like(like_pattern(search), escape="\\")).exists())
-    if filters.sort not in SORTS:
+    if filters.sort not in sorts:
         errors["sort"] = "Unknown sort"
     if errors:
         raise ValidationFailed(errors)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -47,15 +47,13 @@ from caseapp.ai.client import AIConfig, AIUnavailable, structured
 from caseapp.ai.policy import model_config, sent_to
 from caseapp.ai.pseudonymise import Pseudonymiser
 from caseapp.ai.theory_of_change import Note, StageResult, score_notes
-from caseapp.cases import load_case_for, plausible_id, reference_for
+from caseapp.cases import filter_clauses, load_case_for, reference_for
 from caseapp.db import session_scope
 from caseapp.errors import CaselineError, NoAccess, PermissionDenied, ValidationFailed
 from caseapp.interactions import readable
 from caseapp.models import (
     Case,
     CaseInsight,
-    CaseTag,
-    ConcernLevel,
     InsightRun,
     InsightRunCase,
     Interaction,
@@ -65,7 +63,6 @@ from caseapp.models import (
     Person,
     Role,
     Status,
-    Tag,
     User,
     utcnow,
 )
@@ -483,44 +480,9 @@ def _cell(stage: StageView, level: str, confidence: str, corrected: bool,
 
 
 def _where(actor: Actor, filters: InsightFilters) -> list[Any]:
-    where: list[Any] = [_scope(actor)]
-    errors: dict[str, str] = {}
-    if filters.status:
-        if filters.status not in {s.value for s in Status}:
-            errors["status"] = "Unknown status"
-        where.append(Case.status == filters.status)
-    if filters.concern_level:
-        if filters.concern_level not in {c.value for c in ConcernLevel}:
-            errors["concern_level"] = "Unknown concern level"
-        where.append(Case.concern_level == filters.concern_level)
-    if filters.worker == "me":
-        where.append(Case.worker_id == actor.id)
-    elif filters.worker == "unassigned":
-        where.append(col(Case.worker_id).is_(None))
-    elif filters.worker:
-        if not filters.worker.isdigit() or plausible_id(int(filters.worker)) is None:
-            errors["worker"] = "Unknown case worker"
-        else:
-            where.append(Case.worker_id == int(filters.worker))
-    if filters.pathway_id:
-        if plausible_id(filters.pathway_id) is None:
-            errors["pathway"] = "Unknown pathway"
-        where.append(Case.pathway_id == filters.pathway_id)
-    if filters.tag:
-        tagged = select(CaseTag.case_id).join(Tag, col(Tag.id) == CaseTag.tag_id).where(
-            Tag.name == filters.tag.strip().lower())
-        where.append(col(Case.id).in_(tagged))
-    search = " ".join(filters.search.split()).lower()
-    if search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(or_(col(Case.person_id).in_(select(Person.id).where(
-            col(Person.name_search).like(f"%{escaped}%", escape="\\"))),
-            func.lower(Case.reference) == search))
-    if filters.sort not in SORTS:
-        errors["sort"] = "Unknown sort"
-    if errors:
-        raise ValidationFailed(errors)
-    return where
+    """The heatmap's cases: the cases list's filters and search, within what this actor may see
+    of insights, with the heatmap's own sorts."""
+    return [_scope(actor), *filter_clauses(actor, filters, SORTS)]
 
 
 @dataclass(frozen=True)
